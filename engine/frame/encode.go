@@ -227,7 +227,7 @@ func EncodeTable(w io.Writer, f *Frame, opts TableOptions) error {
 	for r := 0; r < f.rows; r++ {
 		row := make([]string, ncol)
 		for c, col := range f.columns {
-			row[c] = fitCell(SafeText(displayText(col.Value(r))), maxw)
+			row[c] = fitCell(SafeText(DisplayText(col.Value(r))), maxw)
 			if wd := runewidth.StringWidth(row[c]); wd > widths[c] {
 				widths[c] = wd
 			}
@@ -268,8 +268,9 @@ func EncodeTable(w io.Writer, f *Frame, opts TableOptions) error {
 	return nil
 }
 
-// displayText is the text a person reads: times at millisecond precision.
-func displayText(v any) string {
+// DisplayText is a cell as a person reads it: times at millisecond precision in UTC,
+// numbers in full, null as empty. It does not escape: pass it through SafeText.
+func DisplayText(v any) string {
 	if t, ok := v.(time.Time); ok {
 		return FormatTime(t)
 	}

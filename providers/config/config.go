@@ -1,0 +1,101 @@
+// Package config reads Quarry's settings file: where queries and workspaces live,
+// the row limit, and (later) the providers' settings. The file is YAML at
+// $QUARRY_CONFIG, else $XDG_CONFIG_HOME/quarry/config.yaml (~/.config/quarry/config.yaml).
+// A missing file is not an error: every setting has a default.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvVar names the environment variable that points at the settings file.
+const EnvVar = "QUARRY_CONFIG"
+
+// Config is the settings file.
+type Config struct {
+	// QueryPaths are extra folders of query YAML, loaded after the built-in library.
+	QueryPaths []string `yaml:"query_paths,omitempty"`
+	// Workspace is the default workspace folder ("" = the embedded demo).
+	Workspace string `yaml:"workspace,omitempty"`
+	// Persist is a .duckdb file the default workspace is imported into.
+	Persist string `yaml:"persist,omitempty"`
+	// Limit is the row limit for query results (0 = the provider's default).
+	Limit int `yaml:"limit,omitempty"`
+	// Provider is the default data provider name ("" = local).
+	Provider string `yaml:"provider,omitempty"`
+	// Path is the file the settings were read from ("" when none was found).
+	Path string `yaml:"-"`
+}
+
+// DefaultPath is where the settings file is looked for.
+func DefaultPath() string {
+	if p := os.Getenv(EnvVar); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "quarry", "config.yaml")
+}
+
+// Load reads the settings file at path ("" = DefaultPath). A missing file gives the
+// defaults; a malformed one is an error naming the file and the line.
+func Load(path string) (*Config, error) {
+	explicit := path != "" || os.Getenv(EnvVar) != ""
+	if path == "" {
+		path = DefaultPath()
+	}
+	cfg := &Config{}
+	if path == "" {
+		return cfg, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && !explicit {
+			return cfg, nil
+		}
+		return nil, fmt.Errorf("settings %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("settings %s: %w", path, err)
+	}
+	if cfg.Limit < 0 {
+		return nil, fmt.Errorf("settings %s: limit must not be negative", path)
+	}
+	cfg.Path = path
+	base := filepath.Dir(path)
+	for i, q := range cfg.QueryPaths {
+		cfg.QueryPaths[i] = resolve(base, q)
+	}
+	if cfg.Workspace != "" {
+		cfg.Workspace = resolve(base, cfg.Workspace)
+	}
+	if cfg.Persist != "" {
+		cfg.Persist = resolve(base, cfg.Persist)
+	}
+	return cfg, nil
+}
+
+// resolve makes a settings path absolute: ~ is the home folder, and a relative path
+// is taken from the settings file's folder.
+func resolve(base, p string) string {
+	if len(p) >= 2 && p[:2] == "~/" {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
+	}
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
+}
