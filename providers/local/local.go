@@ -109,23 +109,33 @@ const fingerprintTable = "_quarry_files"
 
 // load makes every source a table: parquet files as views (DuckDB reads them in
 // place), everything else imported. A persisted workspace whose fingerprint matches
-// the files is reused as it is.
+// the files is reused as it is. The fingerprint is dropped before an import and
+// written after it, so an import cut short is redone on the next open.
 func (p *Provider) load(ctx context.Context) error {
 	if p.opts.Persist != "" && p.fingerprintMatches(ctx) {
 		return nil
 	}
-	tx, err := p.db.BeginTx(ctx, nil)
+	conn, err := p.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+fingerprintTable); err != nil {
+		return fmt.Errorf("workspace %s: %w", p.dir, err)
+	}
+	// Imports need not keep the file's row order (queries sort): this lets DuckDB
+	// parse and write in parallel, which is most of the import rate.
+	if _, err := conn.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.Background(), "RESET preserve_insertion_order")
 	for _, s := range p.sources {
 		kind := "TABLE"
 		if s.format == formatParquet && p.opts.Persist == "" {
 			kind = "VIEW"
 		}
 		stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS SELECT * FROM %s", kind, quoteIdent(s.Name), s.reader())
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -138,11 +148,11 @@ func (p *Provider) load(ctx context.Context) error {
 		}
 	}
 	if p.opts.Persist != "" {
-		if err := writeFingerprint(ctx, tx, p.sources); err != nil {
+		if err := writeFingerprint(ctx, conn, p.sources); err != nil {
 			return fmt.Errorf("workspace %s: record import: %w", p.dir, err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 func (p *Provider) fingerprintMatches(ctx context.Context) bool {
@@ -170,7 +180,7 @@ func (p *Provider) fingerprintMatches(ctx context.Context) bool {
 	return rows.Err() == nil && n == len(want)
 }
 
-func writeFingerprint(ctx context.Context, tx *sql.Tx, sources []source) error {
+func writeFingerprint(ctx context.Context, tx *sql.Conn, sources []source) error {
 	if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TABLE "+fingerprintTable+" (file VARCHAR, size BIGINT, mtime BIGINT)"); err != nil {
 		return err
 	}
