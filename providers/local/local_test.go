@@ -114,6 +114,7 @@ func TestBadWorkspaces(t *testing.T) {
 		{name: "missing folder", dir: "/nonexistent/quarry-ws", want: []string{"does not exist"}},
 		{name: "empty folder", files: map[string]string{"readme.md": "x"}, want: []string{"no data files"}},
 		{name: "bad csv", files: map[string]string{"bad.csv": "a,b\n1,2\n3,4,5,6\n\"unterminated\n"}, want: []string{"bad.csv", "line"}},
+		{name: "extra field on last line", files: map[string]string{"events.csv": "a,b\n1,2\n3,4,5\n"}, want: []string{"events.csv", "line 3", "wrong number of fields"}},
 		{name: "bad json", files: map[string]string{"bad.json": "{\"a\": 1}\n{\"a\": \n"}, want: []string{"bad.json"}},
 		{name: "bad manifest", files: map[string]string{"a.csv": "x\n1\n", ManifestFile: "tables: [name: x"}, want: []string{ManifestFile}},
 		{name: "manifest names missing file", files: map[string]string{"a.csv": "x\n1\n", ManifestFile: "tables:\n  - {name: A, file: nope.csv}\n"}, want: []string{"nope.csv"}},

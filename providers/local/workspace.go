@@ -150,7 +150,7 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // strictCSV pins the CSV dialect so that DuckDB's sniffer cannot reinterpret a
 // malformed file as some other dialect and load it wrong without a word.
-const strictCSV = `quote='"', escape='"', strict_mode=true, null_padding=false`
+const strictCSV = `quote='"', escape='"', skip=0, strict_mode=true, null_padding=false`
 
 // reader is the DuckDB table function call that reads a source.
 func (s source) reader() string {
