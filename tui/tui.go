@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/themes"
@@ -116,7 +117,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		first := m.width == 0
 		m.width, m.height = msg.Width, msg.Height
-		m.pane.SetSize(m.width, m.height-3)
+		m.help.Width = msg.Width
+		m.layout()
 		if first {
 			return m, m.start()
 		}
@@ -156,6 +158,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.start()
 		case key.Matches(msg, m.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
+			m.layout()
 			return m, nil
 		}
 	}
@@ -170,7 +173,7 @@ func (m Model) View() string {
 		return ""
 	}
 	if m.width < MinWidth || m.height < MinHeight {
-		return fmt.Sprintf("Terminal too small: have %d×%d, need %d×%d.\nEnlarge the window, or press q to quit.", m.width, m.height, MinWidth, MinHeight)
+		return fmt.Sprintf("Terminal is too small: have %d×%d, need %d×%d.\nEnlarge the window, or press q to quit.", m.width, m.height, MinWidth, MinHeight)
 	}
 	title := m.theme.Title.Render("Quarry") + m.theme.Muted.Render(" · "+StartQuery)
 	var body string
@@ -193,12 +196,22 @@ func (m Model) View() string {
 		}
 	}
 	status = m.theme.Status.Width(m.width).Render(status)
-	lines := strings.Count(body, "\n") + 1
-	pad := m.height - 3 - lines
-	if pad < 0 {
-		pad = 0
+	helpView := m.help.View(m.keys)
+	avail := m.height - 2 - lipgloss.Height(helpView)
+	lines := strings.Split(body, "\n")
+	if len(lines) > avail {
+		lines = lines[:max(avail, 0)]
 	}
-	return title + "\n" + body + strings.Repeat("\n", pad+1) + status + "\n" + m.help.View(m.keys)
+	for len(lines) < avail {
+		lines = append(lines, "")
+	}
+	return title + "\n" + strings.Join(lines, "\n") + "\n" + status + "\n" + helpView
+}
+
+// layout sizes the pane to what the title, status bar and help leave.
+func (m *Model) layout() {
+	h := m.height - 2 - lipgloss.Height(m.help.View(m.keys))
+	m.pane.SetSize(m.width, max(h, 1))
 }
 
 // Run starts the shell on the terminal and returns when the user quits.

@@ -45,8 +45,11 @@ type Model struct {
 	Keys  KeyMap
 	theme themes.Theme
 	tbl   table.Model
-	frame *frame.Frame
-	cols  []string
+	frame   *frame.Frame
+	cols    []string
+	natural []table.Column
+	floor   []int
+	width   int
 }
 
 // New makes an empty pane.
@@ -56,7 +59,7 @@ func New(theme themes.Theme, cols ...string) Model {
 	km.LineUp, km.LineDown, km.PageUp, km.PageDown, km.GotoTop, km.GotoBottom = k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom
 	km.HalfPageUp, km.HalfPageDown = key.NewBinding(key.WithDisabled()), key.NewBinding(key.WithDisabled())
 	st := table.DefaultStyles()
-	st.Header = theme.Header
+	st.Header = theme.Header.Padding(0, 1)
 	st.Selected = theme.Selected
 	t := table.New(table.WithFocused(true), table.WithKeyMap(km), table.WithStyles(st))
 	return Model{Keys: k, theme: theme, tbl: t, cols: cols}
@@ -94,14 +97,60 @@ func (m *Model) SetFrame(f *frame.Frame) {
 		}
 		rows[r] = row
 	}
+	m.natural = cols
+	m.floor = make([]int, len(cols))
+	for j, i := range idx {
+		// Times stay whole; other columns may narrow to their title or 8 cells.
+		m.floor[j] = min(cols[j].Width, max(8, runewidth.StringWidth(cols[j].Title)))
+		if f.Columns()[i].Kind == frame.Time {
+			m.floor[j] = cols[j].Width
+		}
+	}
 	m.tbl.SetRows(nil)
-	m.tbl.SetColumns(cols)
+	m.tbl.SetColumns(m.fit())
 	m.tbl.SetRows(rows)
 	m.tbl.GotoTop()
 }
 
+// fit narrows the widest columns until the table fits the pane's width (each cell
+// also takes two cells of padding).
+func (m *Model) fit() []table.Column {
+	cols := append([]table.Column(nil), m.natural...)
+	if m.width <= 0 {
+		return cols
+	}
+	total := 0
+	for _, c := range cols {
+		total += c.Width + 2
+	}
+	// Narrow to each column's floor first, then, if still too wide, to 4 cells.
+	for _, floor := range []func(int) int{
+		func(i int) int { return m.floor[i] },
+		func(i int) int { return min(m.floor[i], 4) },
+	} {
+		for total > m.width {
+			widest := -1
+			for i, c := range cols {
+				if c.Width > floor(i) && (widest < 0 || c.Width-floor(i) > cols[widest].Width-floor(widest)) {
+					widest = i
+				}
+			}
+			if widest < 0 {
+				break
+			}
+			cols[widest].Width--
+			total--
+		}
+	}
+	return cols
+}
+
 // SetSize fits the table to the pane.
 func (m *Model) SetSize(w, h int) {
+	m.width = w
+	if m.natural != nil {
+		m.tbl.SetColumns(m.fit())
+	}
 	m.tbl.SetWidth(w)
 	m.tbl.SetHeight(h)
 }
