@@ -123,9 +123,15 @@ func (m *Model) fit() []table.Column {
 	for _, c := range cols {
 		total += c.Width + 2
 	}
-	// Narrow to each column's floor first, then, if still too wide, to 4 cells.
+	// Narrow to each column's floor first, then text columns to 6 cells, then all to 4.
 	for _, floor := range []func(int) int{
 		func(i int) int { return m.floor[i] },
+		func(i int) int {
+			if m.floor[i] == m.natural[i].Width {
+				return m.floor[i]
+			}
+			return min(m.floor[i], 6)
+		},
 		func(i int) int { return min(m.floor[i], 4) },
 	} {
 		for total > m.width {
