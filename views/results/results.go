@@ -42,9 +42,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 
 // Model is the results pane.
 type Model struct {
-	Keys  KeyMap
-	theme themes.Theme
-	tbl   table.Model
+	Keys    KeyMap
+	theme   themes.Theme
+	tbl     table.Model
 	frame   *frame.Frame
 	cols    []string
 	natural []table.Column
