@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/quarry-sec/quarry/engine/frame"
@@ -240,13 +239,4 @@ func ExitCode(err error) int {
 		return 2
 	}
 	return 1
-}
-
-func stdinIsPipe(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return true
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice == 0
 }

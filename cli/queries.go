@@ -79,12 +79,10 @@ func newQueriesCmd(app *App) *cobra.Command {
 	}
 	list.Flags().StringVar(&family, "family", "", "only this family (e.g. WindowsSecurity)")
 	show := &cobra.Command{
-		Use:   "show NAME",
-		Short: "Show a query: description, parameters and templates",
-		Args:  exactArgs(1, "one query name"),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			return app.queryNames(), cobra.ShellCompDirectiveNoFileComp
-		},
+		Use:               "show NAME",
+		Short:             "Show a query: description, parameters and templates",
+		Args:              exactArgs(1, "one query name"),
+		ValidArgsFunction: app.completeQueries,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := app.format()
 			if err != nil {
@@ -106,6 +104,11 @@ func newQueriesCmd(app *App) *cobra.Command {
 	}
 	cmd.AddCommand(list, show)
 	return cmd
+}
+
+// completeQueries offers the library's query names to shell completion.
+func (a *App) completeQueries(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return a.queryNames(), cobra.ShellCompDirectiveNoFileComp
 }
 
 func (a *App) queryNames() []string {

@@ -25,10 +25,8 @@ With no --start/--end, a local workspace's whole time span is used.`,
 		Example: `  quarry query SecurityAlert.list_alerts -o json
   quarry query WindowsSecurity.list_host_processes --param host_name=MSTICAlertsWin1
   quarry query WindowsSecurity.list_host_logons --param host_name=MSTICAlertsWin1 --start 2019-01-15 --end 2019-01-16`,
-		Args: exactArgs(1, "one query name"),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			return app.queryNames(), cobra.ShellCompDirectiveNoFileComp
-		},
+		Args:              exactArgs(1, "one query name"),
+		ValidArgsFunction: app.completeQueries,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := app.format()
 			if err != nil {

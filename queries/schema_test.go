@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/quarry-sec/quarry/engine/frame"
 )
@@ -182,4 +183,29 @@ sources:
 	if _, err := lib.Get("NoSuch.query"); !errors.Is(err, ErrUnknownQuery) {
 		t.Errorf("Get unknown: %v, want ErrUnknownQuery", err)
 	}
+}
+
+// FuzzLoadFile feeds arbitrary bytes to the query file loader: it must return queries
+// or an error, never panic, and every query it accepts must bind or fail cleanly.
+func FuzzLoadFile(f *testing.F) {
+	for _, p := range []string{"testdata/valid", "library"} {
+		entries, _ := os.ReadDir(p)
+		for _, e := range entries {
+			if b, err := os.ReadFile(filepath.Join(p, e.Name())); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Add([]byte("metadata: {version: 1, data_families: [X]}\nsources: {q: {description: d, dialects: {sql: 'SELECT {a}'}, parameters: {a: {type: list, description: x}}}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lib, err := LoadFS(fstest.MapFS{"q.yaml": {Data: data}}, ".")
+		if err != nil {
+			return
+		}
+		for _, q := range lib.Queries() {
+			for _, d := range q.Dialects() {
+				_, _ = q.Bind(d, map[string]any{"host_name": "x", "a": "1,2"}, BindOptions{})
+			}
+		}
+	})
 }

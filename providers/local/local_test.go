@@ -201,3 +201,29 @@ func TestQueryErrorsAndCancel(t *testing.T) {
 		t.Errorf("cancel: err=%v after %v", err, time.Since(began))
 	}
 }
+
+// FuzzOpenWorkspace loads arbitrary bytes as a CSV and a JSON file: Open must return
+// a workspace or an error naming the file, never panic or hang.
+func FuzzOpenWorkspace(f *testing.F) {
+	f.Add([]byte(eventsCSV), []byte(`{"a":1}`))
+	f.Add([]byte("a,b\n1,2\n3,4,5\n"), []byte("[{\"a\":"))
+	f.Add([]byte("\"x\n"), []byte("\x00\xff"))
+	f.Fuzz(func(t *testing.T, csvData, jsonData []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "c.csv"), csvData, 0o644)
+		os.WriteFile(filepath.Join(dir, "j.json"), jsonData, 0o644)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		p, err := Open(ctx, dir, Options{})
+		if err != nil {
+			if !strings.Contains(err.Error(), "c.csv") && !strings.Contains(err.Error(), "j.json") {
+				t.Fatalf("error names neither file: %v", err)
+			}
+			return
+		}
+		defer p.Close()
+		if _, err := p.Schema(ctx); err != nil {
+			t.Fatalf("schema of an opened workspace: %v", err)
+		}
+	})
+}
