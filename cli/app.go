@@ -193,32 +193,44 @@ func (a *App) format() (frame.Format, error) {
 	return f, nil
 }
 
-// RunQuery binds a library query for the provider's dialect, with the provider's
-// time span as the default range, and runs it.
-func (a *App) RunQuery(ctx context.Context, name string, params map[string]any) (*frame.Frame, error) {
+// Bind binds a library query for a dialect ("" = the provider's), with the
+// provider's time span as the default range when the provider is opened.
+func (a *App) Bind(ctx context.Context, name string, params map[string]any, d frame.Dialect) (frame.Statement, error) {
 	lib, err := a.Library()
 	if err != nil {
-		return nil, err
+		return frame.Statement{}, err
 	}
 	q, err := lib.Get(name)
 	if err != nil {
-		return nil, usageError{err}
+		return frame.Statement{}, usageError{err}
 	}
-	p, err := a.Provider(ctx)
+	opts := queries.BindOptions{Now: a.now()}
+	if d == "" {
+		p, err := a.Provider(ctx)
+		if err != nil {
+			return frame.Statement{}, err
+		}
+		d = p.Dialect()
+		if s, ok := p.(data.Spanner); ok {
+			if lo, hi, ok := s.Span(ctx); ok {
+				opts.DefaultStart, opts.DefaultEnd = lo, hi
+			}
+		}
+	}
+	st, err := q.Bind(d, params, opts)
+	if err != nil {
+		return frame.Statement{}, usageError{err}
+	}
+	return st, nil
+}
+
+// RunQuery binds a library query for the provider and runs it.
+func (a *App) RunQuery(ctx context.Context, name string, params map[string]any) (*frame.Frame, error) {
+	st, err := a.Bind(ctx, name, params, "")
 	if err != nil {
 		return nil, err
 	}
-	opts := queries.BindOptions{Now: a.now()}
-	if s, ok := p.(data.Spanner); ok {
-		if lo, hi, ok := s.Span(ctx); ok {
-			opts.DefaultStart, opts.DefaultEnd = lo, hi
-		}
-	}
-	st, err := q.Bind(p.Dialect(), params, opts)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return p.Query(ctx, st)
+	return a.prov.Query(ctx, st)
 }
 
 // ExitCode maps an error to the process exit code: 0 ok, 2 usage or bad input,

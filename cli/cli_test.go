@@ -279,3 +279,23 @@ func BenchmarkQueriesList(b *testing.B) {
 		}
 	}
 }
+
+func TestQueryPrint(t *testing.T) {
+	out, errOut, code := run(t, "", "query", "WindowsSecurity.list_host_processes", "-p", `host_name=x" | union *`,
+		"--print", "--dialect", "kql", "--start", "2019-01-15", "--end", "2019-01-16")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"let start = datetime(2019-01-15T00:00:00.000000Z);", `| where Computer has "x\" | union *"`, "EventID == 4688"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kql lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, code = run(t, "", "query", "WindowsSecurity.list_host_processes", "-p", "host_name=MSTICAlertsWin1", "--print")
+	if code != 0 || !strings.Contains(out, "host_match(Computer, ?)") || !strings.Contains(out, `-- $3 = "MSTICAlertsWin1"`) || !strings.Contains(out, `-- $1 = "2019-01-10T05:48:09Z"`) {
+		t.Errorf("sql print (exit %d):\n%s", code, out)
+	}
+	if _, errOut, code := run(t, "", "query", "SecurityAlert.list_alerts", "--print", "--dialect", "xql"); code != 2 || !strings.Contains(errOut, "xql") {
+		t.Errorf("unknown dialect: exit %d %q", code, errOut)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +14,8 @@ import (
 
 func newQueryCmd(app *App) *cobra.Command {
 	var params []string
-	var start, end string
+	var start, end, dialect string
+	var printOnly bool
 	cmd := &cobra.Command{
 		Use:   "query NAME",
 		Short: "Run a library query and print its rows",
@@ -42,6 +44,9 @@ With no --start/--end, a local workspace's whole time span is used.`,
 			if end != "" {
 				values["end"] = end
 			}
+			if printOnly {
+				return app.printStatement(cmd.Context(), args[0], values, frame.Dialect(dialect))
+			}
 			f, err := app.RunQuery(cmd.Context(), args[0], values)
 			if err != nil {
 				return err
@@ -52,7 +57,28 @@ With no --start/--end, a local workspace's whole time span is used.`,
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "query parameter as name=value (repeatable)")
 	cmd.Flags().StringVar(&start, "start", "", "start of the time range (absolute or offset like -7d)")
 	cmd.Flags().StringVar(&end, "end", "", "end of the time range (absolute or offset, default the data's end)")
+	cmd.Flags().BoolVar(&printOnly, "print", false, "print the bound statement instead of running it")
+	cmd.Flags().StringVar(&dialect, "dialect", "", "with --print: bind for this dialect (sql, kql, spl) instead of the provider's")
 	return cmd
+}
+
+// printStatement binds a query and prints the statement (and, for SQL, its prepared
+// parameters as comments) without running it: for pasting KQL into Sentinel, or to see
+// what a query will do. With --dialect, no provider is opened.
+func (a *App) printStatement(ctx context.Context, name string, values map[string]any, d frame.Dialect) error {
+	st, err := a.Bind(ctx, name, values, d)
+	if err != nil {
+		return err
+	}
+	w := a.Env.Stdout
+	fmt.Fprintln(w, strings.TrimRight(st.Text, "\n"))
+	for i, arg := range st.Args {
+		if t, ok := arg.(time.Time); ok {
+			arg = t.UTC().Format(time.RFC3339Nano)
+		}
+		fmt.Fprintf(w, "-- $%d = %s\n", i+1, frame.SafeText(fmt.Sprintf("%#v", arg)))
+	}
+	return nil
 }
 
 // parseParams turns name=value flags into binding values; a name given twice
