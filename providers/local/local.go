@@ -139,10 +139,15 @@ func (p *Provider) load(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if s.format == formatCSV || s.format == formatTSV {
-				if lerr := locateCSVError(s); lerr != nil {
-					return fmt.Errorf("workspace %s: file %s: not valid %s: %w", p.dir, s.File, s.format, lerr)
-				}
+			var lerr error
+			switch s.format {
+			case formatCSV, formatTSV:
+				lerr = locateCSVError(s)
+			case formatJSON:
+				lerr = locateJSONError(s)
+			}
+			if lerr != nil {
+				return fmt.Errorf("workspace %s: file %s: not valid %s: %w", p.dir, s.File, s.format, lerr)
 			}
 			return fmt.Errorf("workspace %s: file %s: %w", p.dir, s.File, cleanErr(err))
 		}

@@ -2,8 +2,10 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -202,4 +204,65 @@ func locateCSVError(s source) error {
 			return err
 		}
 	}
+}
+
+// maxLocateJSON bounds how much of a malformed JSON file is read to find the line.
+const maxLocateJSON = 256 << 20
+
+// locateJSONError reads a JSON or JSON-lines file with Go's decoder to find the line of
+// the first malformed value. It returns nil when it finds none (or the file is too
+// large to read whole), leaving DuckDB's account to stand.
+func locateJSONError(s source) error {
+	f, err := os.Open(s.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(strings.ToLower(s.path), ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return err
+		}
+		defer gz.Close()
+		r = gz
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxLocateJSON+1))
+	if err != nil || len(b) > maxLocateJSON {
+		return nil
+	}
+	lineAt := func(off int64) int { return 1 + bytes.Count(b[:min(off, int64(len(b)))], []byte{'\n'}) }
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		start := dec.InputOffset()
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if err == io.EOF {
+			return nil
+		}
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return fmt.Errorf("line %d: %v", lineAt(se.Offset), se)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("line %d: the value that starts there is cut short", lineAt(start)+leadingNewlines(b[start:]))
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// leadingNewlines counts the newlines before the first non-space byte of b.
+func leadingNewlines(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch c {
+		case '\n':
+			n++
+		case ' ', '\t', '\r':
+		default:
+			return n
+		}
+	}
+	return n
 }
