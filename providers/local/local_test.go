@@ -1,6 +1,8 @@
 package local
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"os"
@@ -84,6 +86,27 @@ func TestOpenQueryTypesAndParams(t *testing.T) {
 	}
 }
 
+func gz(s string) string {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.String()
+}
+
+func TestGzipFilesLoad(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"SecurityEvent.csv.gz": gz(eventsCSV), "alerts.jsonl.gz": gz(`{"TimeGenerated":"2019-01-11T06:31:40Z"}` + "\n")})
+	p, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	tables, err := p.Schema(context.Background())
+	if err != nil || len(tables) != 2 || tables[0].Name != "SecurityEvent" || tables[0].Rows != 3 || tables[1].Rows != 1 {
+		t.Fatalf("schema = %+v, %v", tables, err)
+	}
+}
+
 func TestLimitTruncates(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"SecurityEvent.csv": eventsCSV})
 	p, err := Open(context.Background(), dir, Options{Limit: 2})
@@ -115,6 +138,7 @@ func TestBadWorkspaces(t *testing.T) {
 		{name: "empty folder", files: map[string]string{"readme.md": "x"}, want: []string{"no data files"}},
 		{name: "bad csv", files: map[string]string{"bad.csv": "a,b\n1,2\n3,4,5,6\n\"unterminated\n"}, want: []string{"bad.csv", "line"}},
 		{name: "extra field on last line", files: map[string]string{"events.csv": "a,b\n1,2\n3,4,5\n"}, want: []string{"events.csv", "line 3", "wrong number of fields"}},
+		{name: "bad gzipped csv", files: map[string]string{"events.csv.gz": gz("a,b\n1,2\n3,4,5\n")}, want: []string{"events.csv.gz", "line 3"}},
 		{name: "cut-short json lines", files: map[string]string{"bad.json": "{\"a\": 1}\n{\"a\": 2}\n{\"a\": \n"}, want: []string{"bad.json", "not valid json: line 3", "cut short"}},
 		{name: "bad json array", files: map[string]string{"bad.json": "[{\"a\": 1},\n{\"a\" 2}]\n"}, want: []string{"bad.json", "not valid json: line 2"}},
 		{name: "bad manifest", files: map[string]string{"a.csv": "x\n1\n", ManifestFile: "tables: [name: x"}, want: []string{ManifestFile}},

@@ -172,20 +172,11 @@ func (s source) reader() string {
 // locateCSVError reads a CSV or TSV file with Go's strict reader to find the first
 // malformed record, so the error can name the line. It returns nil when Go finds none.
 func locateCSVError(s source) error {
-	f, err := os.Open(s.path)
+	r, err := openData(s.path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(strings.ToLower(s.path), ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return err
-		}
-		defer gz.Close()
-		r = gz
-	}
+	defer r.Close()
 	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
 	if s.format == formatTSV {
 		cr.Comma = '\t'
@@ -213,20 +204,11 @@ const maxLocateJSON = 256 << 20
 // the first malformed value. It returns nil when it finds none (or the file is too
 // large to read whole), leaving DuckDB's account to stand.
 func locateJSONError(s source) error {
-	f, err := os.Open(s.path)
+	r, err := openData(s.path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(strings.ToLower(s.path), ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return err
-		}
-		defer gz.Close()
-		r = gz
-	}
+	defer r.Close()
 	b, err := io.ReadAll(io.LimitReader(r, maxLocateJSON+1))
 	if err != nil || len(b) > maxLocateJSON {
 		return nil
@@ -266,3 +248,27 @@ func leadingNewlines(b []byte) int {
 	}
 	return n
 }
+
+// openData opens a data file, decompressing a .gz file on the fly.
+func openData(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(strings.ToLower(path), ".gz") {
+		return f, nil
+	}
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return readCloser{gz, func() error { gz.Close(); return f.Close() }}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }
