@@ -156,7 +156,8 @@ func (a *App) registryFor(ctx context.Context, cfg *config.Config) *data.Registr
 		if limit == 0 {
 			limit = cfg.Limit
 		}
-		p, err := local.Open(ctx, dir, local.Options{Limit: limit, Persist: persist, InitSQL: []string{queries.SQLMacros}})
+		progress := func(msg string) { fmt.Fprintf(a.Env.Stderr, "quarry: %s\n", msg) }
+		p, err := local.Open(ctx, dir, local.Options{Limit: limit, Persist: persist, InitSQL: []string{queries.SQLMacros}, Progress: progress})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

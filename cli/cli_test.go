@@ -299,3 +299,14 @@ func TestQueryPrint(t *testing.T) {
 		t.Errorf("unknown dialect: exit %d %q", code, errOut)
 	}
 }
+
+func TestInterruptedExitCode(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	env := Env{Demo: os.DirFS("../testdata/demo/workspace"), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, CacheDir: cacheDir(t)}
+	code := Execute(ctx, env, []string{"sql", "SELECT count(*) FROM range(1000000000000)"})
+	if code != 130 || strings.TrimSpace(errb.String()) != "quarry: interrupted" {
+		t.Errorf("exit %d, stderr %q; want 130 and 'interrupted'", code, errb.String())
+	}
+}

@@ -31,6 +31,10 @@ func Execute(ctx context.Context, env Env, args []string) int {
 		// cobra failed before any verb ran: an unknown verb, flag or argument count.
 		code = 2
 	}
+	if code == 130 {
+		fmt.Fprintln(env.Stderr, "quarry: interrupted")
+		return code
+	}
 	fmt.Fprintf(env.Stderr, "quarry: %s\n", firstLines(err.Error()))
 	if code == 2 && !ran {
 		fmt.Fprintln(env.Stderr, "Run 'quarry --help' for usage.")

@@ -35,6 +35,9 @@ type Options struct {
 	InitSQL []string
 	// Threads caps DuckDB's worker threads (0 = one per core).
 	Threads int
+	// Progress, when set, is told about slow steps as they start ("importing x.csv
+	// (258 MB)…") and end, so a caller can show them.
+	Progress func(msg string)
 }
 
 // Provider is an open workspace.
@@ -135,6 +138,11 @@ func (p *Provider) load(ctx context.Context) error {
 			kind = "VIEW"
 		}
 		stmt := fmt.Sprintf("CREATE OR REPLACE %s %s AS SELECT * FROM %s", kind, quoteIdent(s.Name), s.reader())
+		began := time.Now()
+		slow := kind == "TABLE" && s.size >= progressSize
+		if slow {
+			p.progress(fmt.Sprintf("importing %s (%.0f MB) as table %s…", s.File, float64(s.size)/1e6, s.Name))
+		}
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -151,6 +159,10 @@ func (p *Provider) load(ctx context.Context) error {
 			}
 			return fmt.Errorf("workspace %s: file %s: %w", p.dir, s.File, cleanErr(err))
 		}
+		if slow {
+			el := time.Since(began)
+			p.progress(fmt.Sprintf("imported %s in %s (%.0f MB/s)", s.File, el.Round(10*time.Millisecond), float64(s.size)/1e6/el.Seconds()))
+		}
 	}
 	if p.opts.Persist != "" {
 		if err := writeFingerprint(ctx, conn, p.sources); err != nil {
@@ -158,6 +170,15 @@ func (p *Provider) load(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// progressSize is the file size from which an import is reported as it happens.
+const progressSize = 16 << 20
+
+func (p *Provider) progress(msg string) {
+	if p.opts.Progress != nil {
+		p.opts.Progress(msg)
+	}
 }
 
 func (p *Provider) fingerprintMatches(ctx context.Context) bool {
