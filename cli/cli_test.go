@@ -217,6 +217,7 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		{"unknown parameter", []string{"query", "SecurityAlert.list_alerts", "-p", "colour=red"}, 2, "colour"},
 		{"unknown query", []string{"query", "No.such_query"}, 2, "No.such_query"},
 		{"bad time", []string{"query", "SecurityAlert.list_alerts", "--start", "last tuesday"}, 2, "last tuesday"},
+		{"start after the data's end", []string{"query", "SecurityAlert.list_alerts", "--start", "2030-01-01"}, 2, "start 2030-01-01T00:00:00Z is after end 2022-05-13"},
 		{"bad param syntax", []string{"query", "SecurityAlert.list_alerts", "-p", "novalue"}, 2, "name=value"},
 		{"bad format", []string{"queries", "list", "-o", "xml"}, 2, "xml"},
 		{"unknown verb", []string{"frobnicate"}, 2, "frobnicate"},
@@ -277,6 +278,19 @@ func BenchmarkQueriesList(b *testing.B) {
 		if _, _, code := run(b, "", "queries", "list", "-o", "json"); code != 0 {
 			b.Fatal(code)
 		}
+	}
+}
+
+func TestEmptyResultSaysSo(t *testing.T) {
+	out, errOut, code := run(t, "", "query", "WindowsSecurity.list_host_processes", "-p", "host_name=nosuchhost")
+	if code != 0 || !strings.HasPrefix(out, "TimeGenerated") {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	if want := "quarry: no rows matched between 2019-01-10T05:48:09.000Z and 2022-05-13T08:54:11.910Z"; strings.TrimSpace(errOut) != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+	if _, errOut, _ := run(t, "", "query", "WindowsSecurity.list_host_processes", "-p", "host_name=nosuchhost", "-o", "json"); errOut != "" {
+		t.Errorf("json output should leave stderr quiet, got %q", errOut)
 	}
 }
 

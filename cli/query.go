@@ -108,6 +108,13 @@ func (a *App) printFrame(f *frame.Frame, format frame.Format) error {
 	if err := frame.Encode(a.Env.Stdout, f, format); err != nil {
 		return err
 	}
+	if f.Len() == 0 && format == frame.Table {
+		msg := "quarry: no rows matched"
+		if st := f.Meta.Statement; !st.Start.IsZero() {
+			msg += fmt.Sprintf(" between %s and %s", frame.FormatTime(st.Start), frame.FormatTime(st.End))
+		}
+		fmt.Fprintln(a.Env.Stderr, msg)
+	}
 	if f.Meta.Truncated {
 		fmt.Fprintf(a.Env.Stderr, "quarry: result cut at %d rows; more rows matched (raise --limit, or -1 for none)\n", f.Meta.Limit)
 	}

@@ -208,6 +208,11 @@ func (q *Query) resolve(values map[string]any, now time.Time, opts BindOptions) 
 		}
 		out[p.Name] = cv
 	}
+	if st, ok := out["start"].(time.Time); ok {
+		if en, ok := out["end"].(time.Time); ok && st.After(en) {
+			return nil, perr("start", fmt.Sprintf("start %s is after end %s", st.Format(time.RFC3339), en.Format(time.RFC3339)))
+		}
+	}
 	return out, nil
 }
 

@@ -49,6 +49,8 @@ func TestBindParamErrors(t *testing.T) {
 		{"bad time", map[string]any{"host_name": "h", "start": "last tuesday"}, "start", "accepted forms"},
 		{"bad time type", map[string]any{"host_name": "h", "end": true}, "end", "want a time"},
 		{"alias twice", map[string]any{"host_name": "h", "hostname": "g"}, "hostname", "given twice"},
+		{"start after end", map[string]any{"host_name": "h", "start": "2030-01-01", "end": "2022-05-13"}, "start", "start 2030-01-01T00:00:00Z is after end 2022-05-13T00:00:00Z"},
+		{"start after default end", map[string]any{"host_name": "h", "start": "+3d"}, "start", "is after end"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
