@@ -40,15 +40,21 @@ func Materialize(fsys fs.FS, root string) (string, error) {
 		return "", fmt.Errorf("%w: the embedded workspace is empty", ErrNoWorkspace)
 	}
 	sort.Strings(files)
+	// The folder is named after the content, so a binary with a different demo never
+	// reuses another's files even when names and sizes match (hashing the ~1 MB demo
+	// takes about a millisecond).
 	h := sha256.New()
 	for _, p := range files {
-		info, err := fs.Stat(fsys, p)
+		f, err := fsys.Open(p)
 		if err != nil {
 			return "", err
 		}
-		// Names and sizes identify an embedded tree cheaply; content is hashed only
-		// when a folder for this identity is written.
-		fmt.Fprintf(h, "%s\x00%d\x00", p, info.Size())
+		fmt.Fprintf(h, "%s\x00", p)
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("read embedded workspace: %w", err)
+		}
 	}
 	dir := filepath.Join(root, "demo-"+hex.EncodeToString(h.Sum(nil))[:16])
 	if _, err := os.Stat(filepath.Join(dir, ".complete")); err == nil {

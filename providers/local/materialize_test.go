@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -37,6 +38,15 @@ func TestMaterializeOnceAndOpen(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "SecurityEvent.csv")); err != nil {
 		t.Error(err)
+	}
+	// Same names and sizes, different content: a different folder.
+	changed := fstest.MapFS{
+		"SecurityEvent.csv": {Data: []byte(strings.Replace(eventsCSV, "4688", "4689", 1))},
+		ManifestFile:        fsys[ManifestFile],
+	}
+	other, err := Materialize(changed, root)
+	if err != nil || other == dir {
+		t.Errorf("changed content reused %q (err %v)", other, err)
 	}
 	if _, err := Materialize(fstest.MapFS{}, root); err == nil {
 		t.Error("empty embedded workspace should fail")
