@@ -78,7 +78,7 @@ func encodeCSV(w io.Writer, f *Frame) error {
 	rec := make([]string, len(f.columns))
 	for r := 0; r < f.rows; r++ {
 		for c, col := range f.columns {
-			rec[c] = text(col.Value(r))
+			rec[c] = cellText(col, r)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -111,7 +111,7 @@ func encodeJSON(w *bufio.Writer, f *Frame, lines bool) error {
 				buf = append(buf, ',')
 			}
 			buf = append(buf, keys[c]...)
-			buf = appendJSONValue(buf, col.Value(r))
+			buf = appendJSONCell(buf, col, r)
 		}
 		buf = append(buf, '}')
 		if lines {
@@ -130,27 +130,48 @@ func encodeJSON(w *bufio.Writer, f *Frame, lines bool) error {
 	return nil
 }
 
-func appendJSONValue(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case nil:
+// cellText is row r of a column as exact text (text without boxing the value).
+func cellText(c *Column, r int) string {
+	if c.IsNull(r) {
+		return ""
+	}
+	switch c.Kind {
+	case Int:
+		return strconv.FormatInt(c.Ints[r], 10)
+	case Float:
+		return formatFloat(c.Floats[r])
+	case Bool:
+		return strconv.FormatBool(c.Bools[r])
+	case Time:
+		return c.Times[r].UTC().Format(time.RFC3339Nano)
+	default:
+		return c.Strings[r]
+	}
+}
+
+// appendJSONCell writes row r of a column straight from its typed slice, without
+// boxing the value: this is the encoder's inner loop.
+func appendJSONCell(b []byte, c *Column, r int) []byte {
+	if c.IsNull(r) {
 		return append(b, "null"...)
-	case string:
-		return appendJSONString(b, x)
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case float64:
+	}
+	switch c.Kind {
+	case Int:
+		return strconv.AppendInt(b, c.Ints[r], 10)
+	case Float:
+		x := c.Floats[r]
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return append(b, "null"...)
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
-	case bool:
-		return strconv.AppendBool(b, x)
-	case time.Time:
+	case Bool:
+		return strconv.AppendBool(b, c.Bools[r])
+	case Time:
 		b = append(b, '"')
-		b = x.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = c.Times[r].UTC().AppendFormat(b, time.RFC3339Nano)
 		return append(b, '"')
 	default:
-		return appendJSONString(b, fmt.Sprint(x))
+		return appendJSONString(b, c.Strings[r])
 	}
 }
 
