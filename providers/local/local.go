@@ -49,8 +49,9 @@ type Provider struct {
 	db      *sql.DB
 	conn    *duckdb.Connector
 
-	spanOnce sync.Once
-	span     Span
+	spanMu    sync.Mutex
+	spanKnown bool
+	span      Span
 }
 
 var _ data.Provider = (*Provider)(nil)

@@ -80,6 +80,11 @@ func TestOpenQueryTypesAndParams(t *testing.T) {
 	if tables[0].TimeColumn != "TimeGenerated" || len(tables[0].Columns) != 4 {
 		t.Errorf("SecurityEvent schema = %+v", tables[0])
 	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, ok := p.Span(cancelled); ok {
+		t.Error("span from a cancelled context")
+	}
 	lo, hi, ok := p.Span(ctx)
 	if !ok || !lo.Equal(time.Date(2019, 1, 11, 6, 31, 40, 0, time.UTC)) || !hi.Equal(time.Date(2019, 1, 16, 7, 0, 0, 0, time.UTC)) {
 		t.Errorf("span = %v %v %v", lo, hi, ok)

@@ -62,31 +62,47 @@ func (p *Provider) tableTimeColumn(s source, cols []data.Column) string {
 // Span is the time the workspace covers: the manifest's span when it records one,
 // else the earliest and latest value of every table's time column.
 func (p *Provider) Span(ctx context.Context) (time.Time, time.Time, bool) {
-	p.spanOnce.Do(func() {
-		if !p.man.Span.IsZero() {
-			p.span = Span{Start: p.man.Span.Start.UTC(), End: p.man.Span.End.UTC()}
-			return
+	p.spanMu.Lock()
+	defer p.spanMu.Unlock()
+	if p.spanKnown {
+		return p.span.Start, p.span.End, !p.span.IsZero()
+	}
+	if !p.man.Span.IsZero() {
+		p.span, p.spanKnown = Span{Start: p.man.Span.Start.UTC(), End: p.man.Span.End.UTC()}, true
+		return p.span.Start, p.span.End, true
+	}
+	span, err := p.scanSpan(ctx)
+	if err != nil {
+		// Not remembered: a cancelled scan must not leave the workspace without a span.
+		return time.Time{}, time.Time{}, false
+	}
+	p.span, p.spanKnown = span, true
+	return span.Start, span.End, !span.IsZero()
+}
+
+// scanSpan reads the earliest and latest value of every table's time column.
+func (p *Provider) scanSpan(ctx context.Context) (Span, error) {
+	tables, err := p.Schema(ctx)
+	if err != nil {
+		return Span{}, err
+	}
+	var parts []string
+	for _, t := range tables {
+		if t.TimeColumn != "" {
+			col := quoteIdent(t.TimeColumn)
+			parts = append(parts, fmt.Sprintf("SELECT min(%s)::TIMESTAMP AS lo, max(%s)::TIMESTAMP AS hi FROM %s", col, col, quoteIdent(t.Name)))
 		}
-		tables, err := p.Schema(ctx)
-		if err != nil {
-			return
-		}
-		var parts []string
-		for _, t := range tables {
-			if t.TimeColumn != "" {
-				col := quoteIdent(t.TimeColumn)
-				parts = append(parts, fmt.Sprintf("SELECT min(%s)::TIMESTAMP AS lo, max(%s)::TIMESTAMP AS hi FROM %s", col, col, quoteIdent(t.Name)))
-			}
-		}
-		if len(parts) == 0 {
-			return
-		}
-		q := "SELECT min(lo), max(hi) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
-		var lo, hi *time.Time
-		if err := p.db.QueryRowContext(ctx, q).Scan(&lo, &hi); err != nil || lo == nil || hi == nil {
-			return
-		}
-		p.span = Span{Start: lo.UTC(), End: hi.UTC()}
-	})
-	return p.span.Start, p.span.End, !p.span.IsZero()
+	}
+	if len(parts) == 0 {
+		return Span{}, nil
+	}
+	q := "SELECT min(lo), max(hi) FROM (" + strings.Join(parts, " UNION ALL ") + ")"
+	var lo, hi *time.Time
+	if err := p.db.QueryRowContext(ctx, q).Scan(&lo, &hi); err != nil {
+		return Span{}, err
+	}
+	if lo == nil || hi == nil {
+		return Span{}, nil
+	}
+	return Span{Start: lo.UTC(), End: hi.UTC()}, nil
 }
