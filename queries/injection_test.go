@@ -23,14 +23,7 @@ var hostile = []string{
 var injNow = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func TestInjectionSQL(t *testing.T) {
-	lib, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := lib.Get("WindowsSecurity.list_host_processes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := mustGet(t, "WindowsSecurity.list_host_processes")
 	db := openDuck(t)
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE SecurityEvent (TimeGenerated TIMESTAMP, Computer VARCHAR, EventID INTEGER)`); err != nil {
@@ -284,14 +277,7 @@ func TestInjectionText(t *testing.T) {
 }
 
 func TestIdentifierAndOperatorRejected(t *testing.T) {
-	lib, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := lib.Get("WindowsSecurity.list_host_processes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := mustGet(t, "WindowsSecurity.list_host_processes")
 	tests := []struct {
 		d      frame.Dialect
 		values map[string]any
@@ -322,24 +308,14 @@ func TestIdentifierAndOperatorRejected(t *testing.T) {
 	if err != nil || !strings.Contains(st.Text, "\nSecurityEvent\n") || !strings.Contains(st.Text, `where Computer =~ "h"`) {
 		t.Errorf("kql identifier/operator: %v\n%s", err, st.Text)
 	}
-	mq, err := lib.Get("WindowsSecurity.list_matching_processes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mq := mustGet(t, "WindowsSecurity.list_matching_processes")
 	if _, err := mq.Bind(frame.KQL, map[string]any{"process_name": "x", "proc_op": "matches regex"}, BindOptions{Now: injNow}); err == nil {
 		t.Error("proc_op 'matches regex' accepted")
 	}
 }
 
 func TestAddQueryItemsIsRaw(t *testing.T) {
-	lib, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := lib.Get("WindowsSecurity.list_host_processes")
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := mustGet(t, "WindowsSecurity.list_host_processes")
 	raw := `| where Account has "adm" | extend x = 'y'`
 	st, err := q.Bind(frame.KQL, map[string]any{"host_name": "h", "add_query_items": raw}, BindOptions{Now: injNow})
 	if err != nil {
