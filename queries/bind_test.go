@@ -216,3 +216,35 @@ sources:
 		t.Errorf("verbatim control char: %+v", pe)
 	}
 }
+
+func TestParamParse(t *testing.T) {
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		p       Param
+		in      string
+		want    any
+		wantErr string
+	}{
+		{Param{Name: "n", Type: TypeInt}, "42", int64(42), ""},
+		{Param{Name: "n", Type: TypeInt}, "4x", nil, "integer"},
+		{Param{Name: "b", Type: TypeBool}, "true", true, ""},
+		{Param{Name: "b", Type: TypeBool}, "maybe", nil, "true or false"},
+		{Param{Name: "start", Type: TypeDatetime}, "-1d", now.AddDate(0, 0, -1), ""},
+		{Param{Name: "start", Type: TypeDatetime}, "yesterday-ish", nil, "time"},
+		{Param{Name: "col", Type: TypeStr, Identifier: true}, "Account", "Account", ""},
+		{Param{Name: "col", Type: TypeStr, Identifier: true}, "a;drop", nil, "identifier"},
+		{Param{Name: "s", Type: TypeStr}, "x", "x", ""},
+	}
+	for _, tt := range tests {
+		got, err := tt.p.Parse(tt.in, now)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(strings.ToLower(err.Error()), tt.wantErr) {
+				t.Errorf("%s %q: err = %v, want one mentioning %q", tt.p.Type, tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s %q = %#v, %v; want %#v", tt.p.Type, tt.in, got, err, tt.want)
+		}
+	}
+}

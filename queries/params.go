@@ -233,3 +233,17 @@ func toFloat(v any) (any, error) {
 	}
 	return f, nil
 }
+
+// Parse checks a value as a form or command line gives it (text) and returns it in
+// the parameter's Go form, with the same rules Bind applies; forms call it to
+// validate a field before a query runs. Relative times resolve against now.
+func (p *Param) Parse(s string, now time.Time) (any, error) {
+	v, err := p.convert(s, now.UTC())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkValue(p, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,103 @@
+package pane
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/quarry-sec/quarry/engine/frame"
+)
+
+// Range is a time range: the half-open [Start, End) the queries search.
+type Range struct {
+	// Start and End are UTC instants.
+	Start, End time.Time
+	// Label names a preset ("24h", "span"); empty for an absolute range.
+	Label string
+}
+
+// Width is the range's length.
+func (r Range) Width() time.Duration { return r.End.Sub(r.Start) }
+
+// IsZero reports whether no range is set.
+func (r Range) IsZero() bool { return r.Start.IsZero() && r.End.IsZero() }
+
+// RunQuery asks the runner to bind and run a library query. The runner fills in
+// the time range from the picker when the request leaves it zero.
+type RunQuery struct {
+	// From is the pane that asked; To is where the result goes ("" = Results).
+	From, To ID
+	// Query is the library name (Family.name).
+	Query string
+	// Params are the form's values as typed (text), or typed Go values.
+	Params map[string]any
+	// Range is the time range (zero: the picker's current range).
+	Range Range
+	// Crumb says how the result was made, for the card's breadcrumb
+	// ("SecurityAlert.list_alerts host=WIN1 · 24h").
+	Crumb string
+}
+
+// QueryResult returns a finished query to the pane that should show it. Seq is the
+// runner's request number for that pane; the runner drops results it has superseded,
+// so a pane sees only the answer to its latest request.
+type QueryResult struct {
+	To      ID
+	Seq     int
+	Request RunQuery
+	Frame   *frame.Frame
+	Err     error
+}
+
+// Copy asks the shell to put text on the clipboard (OSC 52, which works over SSH).
+type Copy struct {
+	// Text is what to copy; What says what it was ("cell", "row") for the notice.
+	Text, What string
+}
+
+// Export asks the runner to write some rows and columns of a frame to a file.
+type Export struct {
+	From ID
+	// Frame is the source; Rows and Columns pick and order what is written
+	// (nil Rows: every row in order; nil Columns: every column).
+	Frame   *frame.Frame
+	Rows    []int
+	Columns []int
+	// Path is the file; Format is csv, json or jsonl.
+	Path   string
+	Format frame.Format
+}
+
+// Level is a notification's weight.
+type Level int
+
+// Notification levels.
+const (
+	Info Level = iota
+	Warn
+	Error
+)
+
+// Notify shows a flash message in the status line until the next key.
+type Notify struct {
+	Level Level
+	Text  string
+}
+
+// RangeChanged says the picker's range changed; the shell broadcasts it.
+type RangeChanged struct{ Range Range }
+
+// Span tells the picker the workspace's whole time span.
+type Span struct{ Start, End time.Time }
+
+// Focus asks the shell to focus a pane.
+type Focus struct{ Pane ID }
+
+// Cmd wraps a message as a command, the way panes return intents.
+func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// Notice is a shorthand for an Info notification command.
+func Notice(format string) tea.Cmd { return Cmd(Notify{Level: Info, Text: format}) }
+
+// Fail is a shorthand for an Error notification command.
+func Fail(err error) tea.Cmd { return Cmd(Notify{Level: Error, Text: err.Error()}) }
