@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // display time zones work on hosts without a zone database
 
 	"golang.org/x/term"
 
@@ -38,7 +39,11 @@ func main() {
 		Stderr:     os.Stderr,
 		IsTerminal: term.IsTerminal(int(os.Stdout.Fd())) && term.IsTerminal(int(os.Stdin.Fd())),
 		RunTUI: func(ctx context.Context, app *cli.App) error {
-			return tui.Run(ctx, app)
+			ui, err := app.UI()
+			if err != nil {
+				return err
+			}
+			return tui.Run(ctx, app, ui)
 		},
 	}
 	code := cli.Execute(ctx, env, os.Args[1:])

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/quarry-sec/quarry/engine/frame"
@@ -50,6 +52,12 @@ type App struct {
 	limit      int
 	output     string
 
+	theme string
+	fps   int
+
+	// mu guards the lazily opened settings, library and provider: the workbench
+	// calls in from its task goroutines.
+	mu       sync.Mutex
 	cfg      *config.Config
 	lib      *queries.Library
 	prov     data.Provider
@@ -66,6 +74,12 @@ func usage(format string, a ...any) error { return usageError{fmt.Errorf(format,
 
 // Config returns the settings, read once.
 func (a *App) Config() (*config.Config, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.config()
+}
+
+func (a *App) config() (*config.Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
@@ -80,10 +94,16 @@ func (a *App) Config() (*config.Config, error) {
 // Library returns the query library: the built-in queries, then the settings'
 // query_paths, then --query-path folders.
 func (a *App) Library() (*queries.Library, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.library()
+}
+
+func (a *App) library() (*queries.Library, error) {
 	if a.lib != nil {
 		return a.lib, nil
 	}
-	cfg, err := a.Config()
+	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
@@ -99,10 +119,16 @@ func (a *App) Library() (*queries.Library, error) {
 // Provider opens the data provider the flags and settings name (the local workspace
 // by default, the embedded demo when no workspace is named).
 func (a *App) Provider(ctx context.Context) (data.Provider, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.openProvider(ctx)
+}
+
+func (a *App) openProvider(ctx context.Context) (data.Provider, error) {
 	if a.prov != nil {
 		return a.prov, nil
 	}
-	cfg, err := a.Config()
+	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +196,56 @@ func (a *App) registryFor(ctx context.Context, cfg *config.Config) *data.Registr
 	return r
 }
 
+// Open opens the provider and describes it for the workbench: its name, the
+// workspace and the time span of its data.
+func (a *App) Open(ctx context.Context) (data.Info, error) {
+	p, err := a.Provider(ctx)
+	if err != nil {
+		return data.Info{}, err
+	}
+	info := data.Info{Provider: p.Name(), Dialect: p.Dialect(), Workspace: a.workspaceName(p)}
+	if s, ok := p.(data.Spanner); ok {
+		if lo, hi, ok := s.Span(ctx); ok {
+			info.Start, info.End = lo, hi
+		}
+	}
+	return info, nil
+}
+
+func (a *App) workspaceName(p data.Provider) string {
+	if lp, ok := p.(*local.Provider); ok && lp.Manifest().Name != "" {
+		return lp.Manifest().Name
+	}
+	dir := a.workspace
+	if dir == "" && a.cfg != nil {
+		dir = a.cfg.Workspace
+	}
+	if dir == "" {
+		return "demo"
+	}
+	return filepath.Base(dir)
+}
+
+// UI returns the workbench settings: the settings file's ui section with the
+// --theme and --fps flags over it.
+func (a *App) UI() (config.UI, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return config.UI{}, err
+	}
+	ui := cfg.UI
+	if a.theme != "" {
+		ui.Theme = a.theme
+	}
+	if a.fps != 0 {
+		if a.fps < 1 || a.fps > config.MaxFPS {
+			return config.UI{}, usage("--fps must be between 1 and %d", config.MaxFPS)
+		}
+		ui.FPS = a.fps
+	}
+	return ui, nil
+}
+
 // Close releases the provider.
 func (a *App) Close() {
 	if a.prov != nil {
@@ -231,7 +307,11 @@ func (a *App) RunQuery(ctx context.Context, name string, params map[string]any) 
 	if err != nil {
 		return nil, err
 	}
-	return a.prov.Query(ctx, st)
+	p, err := a.Provider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.Query(ctx, st)
 }
 
 // ExitCode maps an error to the process exit code: 0 ok, 2 usage or bad input,

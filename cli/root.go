@@ -81,6 +81,9 @@ With no verb, on a terminal, Quarry opens the workbench on the workspace
 	pf.StringVar(&app.provider, "provider", "", "data provider (default local)")
 	pf.IntVar(&app.limit, "limit", 0, fmt.Sprintf("cut results after N rows and say so (default %d; -1 for none)", local.DefaultLimit))
 	pf.StringVarP(&app.output, "output", "o", "table", "output format: table, csv, json or jsonl")
+	lf := root.Flags()
+	lf.StringVar(&app.theme, "theme", "", "workbench theme: dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	lf.IntVar(&app.fps, "fps", 0, "workbench redraws per second at most (default 60; lower it on slow SSH links)")
 	root.SetVersionTemplate("quarry {{.Version}}\n")
 
 	root.AddCommand(newQueriesCmd(app), newQueryCmd(app), newSQLCmd(app), newTablesCmd(app), newDemoCmd(app))

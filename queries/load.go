@@ -429,3 +429,9 @@ func asBool(v any) bool {
 	b, _ := v.(bool)
 	return b
 }
+
+// Empty returns a library with no queries (for a workbench whose library failed
+// to load: it still opens, and says why the list is empty).
+func Empty() *Library {
+	return &Library{byName: map[string]*Query{}, families: map[string]bool{}}
+}

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -50,15 +51,34 @@ type TableOptions struct {
 // null. CSV writes a header row and exact values, nulls as empty cells. The table
 // aligns columns by display width and escapes control characters.
 func Encode(w io.Writer, f *Frame, format Format) error {
+	return EncodeContext(context.Background(), w, f, format, nil)
+}
+
+// progressEvery is how many rows pass between progress reports and cancel checks.
+const progressEvery = 8192
+
+// EncodeContext is Encode for long exports: it stops with ctx's error when ctx is
+// cancelled and, for csv, json and jsonl, calls progress (when not nil) with the rows
+// written so far and the total, every few thousand rows and once at the end.
+func EncodeContext(ctx context.Context, w io.Writer, f *Frame, format Format, progress func(done, total int)) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
+	tick := func(r int) error {
+		if r%progressEvery != 0 && r != f.rows {
+			return nil
+		}
+		if progress != nil {
+			progress(r, f.rows)
+		}
+		return ctx.Err()
+	}
 	var err error
 	switch format {
 	case CSV:
-		err = encodeCSV(bw, f)
+		err = encodeCSV(bw, f, tick)
 	case JSON:
-		err = encodeJSON(bw, f, false)
+		err = encodeJSON(bw, f, false, tick)
 	case JSONL:
-		err = encodeJSON(bw, f, true)
+		err = encodeJSON(bw, f, true, tick)
 	case Table, "":
 		err = EncodeTable(bw, f, TableOptions{})
 	default:
@@ -70,13 +90,16 @@ func Encode(w io.Writer, f *Frame, format Format) error {
 	return bw.Flush()
 }
 
-func encodeCSV(w io.Writer, f *Frame) error {
+func encodeCSV(w io.Writer, f *Frame, tick func(int) error) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(f.Names()); err != nil {
 		return err
 	}
 	rec := make([]string, len(f.columns))
 	for r := 0; r < f.rows; r++ {
+		if err := tick(r); err != nil {
+			return err
+		}
 		for c, col := range f.columns {
 			rec[c] = cellText(col, r)
 		}
@@ -85,10 +108,13 @@ func encodeCSV(w io.Writer, f *Frame) error {
 		}
 	}
 	cw.Flush()
-	return cw.Error()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return tick(f.rows)
 }
 
-func encodeJSON(w *bufio.Writer, f *Frame, lines bool) error {
+func encodeJSON(w *bufio.Writer, f *Frame, lines bool, tick func(int) error) error {
 	keys := make([][]byte, len(f.columns))
 	for i, c := range f.columns {
 		keys[i] = append(appendJSONString(nil, c.Name), ':')
@@ -98,6 +124,9 @@ func encodeJSON(w *bufio.Writer, f *Frame, lines bool) error {
 	}
 	buf := make([]byte, 0, 1024)
 	for r := 0; r < f.rows; r++ {
+		if err := tick(r); err != nil {
+			return err
+		}
 		buf = buf[:0]
 		if !lines && r > 0 {
 			buf = append(buf, ',')
@@ -127,7 +156,7 @@ func encodeJSON(w *bufio.Writer, f *Frame, lines bool) error {
 		}
 		w.WriteString("]\n")
 	}
-	return nil
+	return tick(f.rows)
 }
 
 // cellText is row r of a column as exact text (text without boxing the value).

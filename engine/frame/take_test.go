@@ -1,6 +1,10 @@
 package frame
 
 import (
+	"context"
+	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +68,33 @@ func BenchmarkTake(b *testing.B) {
 		if _, err := f.Take(rows, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestEncodeContextProgressAndCancel(t *testing.T) {
+	n := 20000
+	v := make([]int64, n)
+	f, _ := New(&Column{Name: "v", Kind: Int, Ints: v})
+	var calls, last int
+	var buf strings.Builder
+	if err := EncodeContext(context.Background(), &buf, f, JSONL, func(done, total int) {
+		calls++
+		last = done
+		if total != n {
+			t.Errorf("total = %d, want %d", total, n)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if last != n || calls != 4 { // 0, 8192, 16384, 20000
+		t.Errorf("progress: %d calls, last %d", calls, last)
+	}
+	if got := strings.Count(buf.String(), "\n"); got != n {
+		t.Errorf("wrote %d lines, want %d", got, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := EncodeContext(ctx, io.Discard, f, CSV, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled export: err = %v", err)
 	}
 }

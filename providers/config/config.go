@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,9 +31,31 @@ type Config struct {
 	Limit int `yaml:"limit,omitempty"`
 	// Provider is the default data provider name ("" = local).
 	Provider string `yaml:"provider,omitempty"`
+	// UI holds the workbench's settings.
+	UI UI `yaml:"ui,omitempty"`
 	// Path is the file the settings were read from ("" when none was found).
 	Path string `yaml:"-"`
 }
+
+// UI is the workbench's settings.
+type UI struct {
+	// Theme is dark (default), light, high-contrast or mono; NO_COLOR forces mono.
+	Theme string `yaml:"theme,omitempty"`
+	// Zone is the display time zone: an IANA name ("Europe/London"), "Local" or
+	// "UTC" (default). Times are UTC inside whatever this says.
+	Zone string `yaml:"zone,omitempty"`
+	// FPS caps redraws per second (default 60); lower it on laggy SSH links.
+	FPS int `yaml:"fps,omitempty"`
+	// Mouse turns mouse support on at start (off by default, so terminal text
+	// selection keeps working).
+	Mouse bool `yaml:"mouse,omitempty"`
+	// Keys rebinds keys: pane name ("global", "results", "queries", "timerange")
+	// → binding name (as in docs/tui.md) → keys.
+	Keys map[string]map[string][]string `yaml:"keys,omitempty"`
+}
+
+// MaxFPS is the highest frame-rate cap accepted.
+const MaxFPS = 120
 
 // DefaultPath is where the settings file is looked for.
 func DefaultPath() string {
@@ -71,6 +94,14 @@ func Load(path string) (*Config, error) {
 	}
 	if cfg.Limit < 0 {
 		return nil, fmt.Errorf("settings %s: limit must not be negative", path)
+	}
+	if cfg.UI.FPS < 0 || cfg.UI.FPS > MaxFPS {
+		return nil, fmt.Errorf("settings %s: ui.fps must be between 1 and %d", path, MaxFPS)
+	}
+	if cfg.UI.Zone != "" {
+		if _, err := time.LoadLocation(cfg.UI.Zone); err != nil {
+			return nil, fmt.Errorf("settings %s: ui.zone: %w", path, err)
+		}
 	}
 	cfg.Path = path
 	base := filepath.Dir(path)

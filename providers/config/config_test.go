@@ -38,3 +38,28 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("no settings file: %+v %v, want defaults", cfg, err)
 	}
 }
+
+func TestLoadUI(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o600)
+		return p
+	}
+	cfg, err := Load(write("ui.yaml", "ui:\n  theme: light\n  zone: Europe/London\n  fps: 20\n  mouse: true\n  keys:\n    results:\n      sort: [o]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.UI.Theme != "light" || cfg.UI.Zone != "Europe/London" || cfg.UI.FPS != 20 || !cfg.UI.Mouse || cfg.UI.Keys["results"]["sort"][0] != "o" {
+		t.Errorf("ui = %+v", cfg.UI)
+	}
+	for body, want := range map[string]string{
+		"ui:\n  fps: 500\n":        "ui.fps",
+		"ui:\n  zone: Mars/Base\n": "ui.zone",
+	} {
+		p := write("bad-ui.yaml", body)
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want one naming %s", body, err, want)
+		}
+	}
+}

@@ -112,3 +112,16 @@ func (r *Registry) Names() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Info describes an open provider for the workbench's status bar: which provider,
+// which workspace, and the time its data covers (zero when unknown).
+type Info struct {
+	// Provider is the provider's registry name ("local").
+	Provider string
+	// Dialect is the query language it runs.
+	Dialect frame.Dialect
+	// Workspace names the data ("demo", a folder's base name, a workspace id).
+	Workspace string
+	// Start and End are the data's time span, zero when unknown.
+	Start, End time.Time
+}

@@ -1,0 +1,85 @@
+package querybrowser
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestDrawSegs(t *testing.T) {
+	tests := []struct {
+		segs []string
+		w    int
+		want string
+	}{
+		{[]string{"abc", "def"}, 10, "abcdef"},
+		{[]string{"abc", "def"}, 6, "abcdef"},
+		{[]string{"abc", "def"}, 5, "abcd…"},
+		{[]string{"abc", "def"}, 3, "ab…"},
+		{[]string{"abc", "def"}, 4, "abc…"},
+		{[]string{"abc", "def"}, 1, "…"},
+		{[]string{"abc"}, 0, ""},
+		{[]string{"日本語"}, 4, "日…"},
+	}
+	for _, tt := range tests {
+		var segs []seg
+		for _, s := range tt.segs {
+			segs = append(segs, plain(s))
+		}
+		if got := drawSegs(segs, tt.w, nil); got != tt.want {
+			t.Errorf("drawSegs(%v, %d) = %q, want %q", tt.segs, tt.w, got, tt.want)
+		}
+	}
+	pad := lipgloss.NewStyle()
+	if got := drawSegs([]seg{plain("ab")}, 5, &pad); got != "ab   " {
+		t.Errorf("padded = %q", got)
+	}
+}
+
+func TestHighlightRuns(t *testing.T) {
+	hit := lipgloss.NewStyle().Bold(true)
+	segs := highlight("a\x1bbc", map[int]bool{0: true, 2: true}, lipgloss.NewStyle(), hit)
+	var texts []string
+	for _, s := range segs {
+		texts = append(texts, s.text)
+	}
+	if got := strings.Join(texts, "|"); got != `a|\x1b|b|c` {
+		t.Errorf("runs %q", got)
+	}
+}
+
+// FuzzDraw checks that hostile text, highlighted anywhere and drawn in any width,
+// never emits a control byte and never overflows.
+func FuzzDraw(f *testing.F) {
+	f.Add("title \x1b]0;owned\x07 then \x1b[2J", 3, 20)
+	f.Add("日本語\u202e\xff", 1, 5)
+	f.Add("", 0, 0)
+	f.Fuzz(func(t *testing.T, s string, at, w int) {
+		w = ((w % 200) + 200) % 200
+		matched := map[int]bool{}
+		for i := range s {
+			if at != 0 && i%at == 0 {
+				matched[i] = true
+			}
+		}
+		line := drawSegs(highlight(s, matched, lipgloss.NewStyle(), lipgloss.NewStyle()), w, nil)
+		ti := textinput.New()
+		ti.SetValue(s)
+		ti.Focus()
+		ti.SetCursor(at)
+		in := drawInput(ti, w)
+		for _, out := range []string{line, in} {
+			if cw := ansi.StringWidth(out); cw > w {
+				t.Errorf("%q drawn %d cells wide in %d", s, cw, w)
+			}
+			for _, r := range out {
+				if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+					t.Fatalf("%q drawn with control %U: %q", s, r, out)
+				}
+			}
+		}
+	})
+}
