@@ -61,4 +61,3 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
-

@@ -1,175 +1,282 @@
-// Package results is the results pane: a frame shown as a scrollable table. It owns
-// only UI state; the frame arrives in a message and nothing here performs I/O.
+// Package results is the results pane of the workbench: every query's answer opens
+// as a card (a tab) holding a virtualised table over the frame, so an analyst can
+// keep several results side by side, sort, filter, count values, read one row in
+// full, copy cells and rows, and export what is shown. The pane owns only UI state:
+// frames arrive in pane.QueryResult messages, and copying, exporting and re-running
+// leave as intents (pane.Copy, pane.Export, pane.RunQuery) for the shell to carry
+// out. Every string drawn passes through frame.SafeText, so hostile log data cannot
+// reach the terminal as control sequences.
 package results
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/mattn/go-runewidth"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/themes"
+	"github.com/quarry-sec/quarry/views/pane"
 )
 
-// MaxColWidth caps a column's width in cells; longer values are cut with an ellipsis.
-const MaxColWidth = 40
+// MaxCards is how many cards stay open; opening one more closes the oldest.
+const MaxCards = 20
 
-// KeyMap is the pane's keys.
-type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-}
+// maxTabWidth caps one tab's label in the card bar.
+const maxTabWidth = 32
 
-// DefaultKeyMap has vim and arrow keys both.
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup/b", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "f", " "), key.WithHelp("pgdn/f", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
-	}
-}
+// Empty is what the pane says before any result has arrived.
+const Empty = "No results yet. Pick a query in Queries (1) and press Enter, or type :q NAME."
 
-// ShortHelp lists the keys for the footer.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.PageDown, k.Top} }
-
-// FullHelp lists every key for the ? screen.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
-}
-
-// Model is the results pane.
+// Model is the results pane: a bar of cards over the current card's table.
 type Model struct {
-	Keys    KeyMap
-	theme   themes.Theme
-	tbl     table.Model
-	frame   *frame.Frame
-	cols    []string
-	natural []table.Column
-	floor   []int
-	width   int
+	// Keys is the pane's keys, shared by every card; rebind them with
+	// pane.Rebind(&m.Keys, overrides).
+	Keys KeyMap
+
+	ctx           *pane.Context
+	cards         []card
+	cur           int
+	width, height int
+}
+
+// card is one result: its table and the request that made it (nil when it was
+// opened directly and cannot be re-run).
+type card struct {
+	t   *Table
+	req *pane.RunQuery
 }
 
 // New makes an empty pane.
-func New(theme themes.Theme, cols ...string) Model {
-	km := table.DefaultKeyMap()
-	k := DefaultKeyMap()
-	km.LineUp, km.LineDown, km.PageUp, km.PageDown, km.GotoTop, km.GotoBottom = k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom
-	km.HalfPageUp, km.HalfPageDown = key.NewBinding(key.WithDisabled()), key.NewBinding(key.WithDisabled())
-	st := table.DefaultStyles()
-	st.Header = theme.Header.Padding(0, 1)
-	st.Selected = theme.Selected
-	t := table.New(table.WithFocused(true), table.WithKeyMap(km), table.WithStyles(st))
-	return Model{Keys: k, theme: theme, tbl: t, cols: cols}
+func New(ctx *pane.Context) *Model {
+	if ctx == nil {
+		ctx = pane.NewContext(themes.Default())
+	}
+	return &Model{Keys: DefaultKeyMap(), ctx: ctx}
 }
 
-// SetFrame shows a frame: the preferred columns that exist, else every column.
-func (m *Model) SetFrame(f *frame.Frame) {
-	m.frame = f
-	var idx []int
-	for _, want := range m.cols {
-		for i, n := range f.Names() {
-			if n == want {
-				idx = append(idx, i)
-			}
-		}
+// Title is the pane's name in the navigator.
+func (m *Model) Title() string { return "Results" }
+
+// Cards is the number of open cards.
+func (m *Model) Cards() int { return len(m.cards) }
+
+// Current is the current card's table, or nil when no card is open.
+func (m *Model) Current() *Table {
+	if m.cur < 0 || m.cur >= len(m.cards) {
+		return nil
 	}
-	if len(idx) == 0 {
-		for i := range f.Columns() {
-			idx = append(idx, i)
-		}
-	}
-	cols := make([]table.Column, len(idx))
-	rows := make([]table.Row, f.Len())
-	for j, i := range idx {
-		cols[j] = table.Column{Title: frame.SafeText(f.Columns()[i].Name), Width: runewidth.StringWidth(f.Columns()[i].Name)}
-	}
-	for r := range rows {
-		row := make(table.Row, len(idx))
-		for j, i := range idx {
-			s := frame.SafeText(frame.DisplayText(f.Value(r, i)))
-			row[j] = runewidth.Truncate(s, MaxColWidth, "…")
-			if w := runewidth.StringWidth(row[j]); w > cols[j].Width {
-				cols[j].Width = w
-			}
-		}
-		rows[r] = row
-	}
-	m.natural = cols
-	m.floor = make([]int, len(cols))
-	for j, i := range idx {
-		// Times stay whole; other columns may narrow to their title or 8 cells.
-		m.floor[j] = min(cols[j].Width, max(8, runewidth.StringWidth(cols[j].Title)))
-		if f.Columns()[i].Kind == frame.Time {
-			m.floor[j] = cols[j].Width
-		}
-	}
-	m.tbl.SetRows(nil)
-	m.tbl.SetColumns(m.fit())
-	m.tbl.SetRows(rows)
-	m.tbl.GotoTop()
+	return m.cards[m.cur].t
 }
 
-// fit narrows the widest columns until the table fits the pane's width (each cell
-// also takes two cells of padding).
-func (m *Model) fit() []table.Column {
-	cols := append([]table.Column(nil), m.natural...)
-	if m.width <= 0 {
-		return cols
-	}
-	total := 0
-	for _, c := range cols {
-		total += c.Width + 2
-	}
-	// Narrow to each column's floor first, then text columns to 6 cells, then all to 4.
-	for _, floor := range []func(int) int{
-		func(i int) int { return m.floor[i] },
-		func(i int) int {
-			if m.floor[i] == m.natural[i].Width {
-				return m.floor[i]
-			}
-			return min(m.floor[i], 6)
-		},
-		func(i int) int { return min(m.floor[i], 4) },
-	} {
-		for total > m.width {
-			widest := -1
-			for i, c := range cols {
-				if c.Width > floor(i) && (widest < 0 || c.Width-floor(i) > cols[widest].Width-floor(widest)) {
-					widest = i
-				}
-			}
-			if widest < 0 {
-				break
-			}
-			cols[widest].Width--
-			total--
-		}
-	}
-	return cols
+// Open shows f in a new card and selects it, as receiving a query result does. It
+// returns a notice when the oldest card had to close to keep MaxCards.
+func (m *Model) Open(f *frame.Frame, title, crumb string) tea.Cmd {
+	return m.open(f, title, crumb, nil)
 }
 
-// SetSize fits the table to the pane.
-func (m *Model) SetSize(w, h int) {
-	m.width = w
-	if m.natural != nil {
-		m.tbl.SetColumns(m.fit())
-	}
-	m.tbl.SetWidth(w)
-	m.tbl.SetHeight(h)
-}
-
-// Cursor is the selected row.
-func (m Model) Cursor() int { return m.tbl.Cursor() }
-
-// Update handles keys.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+func (m *Model) open(f *frame.Frame, title, crumb string, req *pane.RunQuery) tea.Cmd {
+	t := NewTable(m.ctx, f, title, crumb)
+	t.keys = &m.Keys
+	t.SetSize(m.width, m.height-1)
 	var cmd tea.Cmd
-	m.tbl, cmd = m.tbl.Update(msg)
-	return m, cmd
+	if len(m.cards) >= MaxCards {
+		old := m.cards[0].t.Title()
+		m.cards = append(m.cards[:0], m.cards[1:]...)
+		cmd = pane.Cmd(pane.Notify{Level: pane.Info, Text: frame.SafeText("Closed the oldest card (" + old + "): at most 20 stay open.")})
+	}
+	m.cards = append(m.cards, card{t: t, req: req})
+	m.cur = len(m.cards) - 1
+	return cmd
 }
 
-// View draws the table.
-func (m Model) View() string { return m.tbl.View() }
+// Update opens a card for each successful query result, reports failed ones, hands
+// background answers to the card that asked, and sends keys to the current card
+// after the card keys (previous, next, close, re-run).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pane.QueryResult:
+		return m.result(msg)
+	case orderDone:
+		return m.route(msg.t, msg)
+	case freqDone:
+		return m.route(msg.t, msg)
+	case tea.KeyMsg:
+		t := m.Current()
+		if t == nil {
+			return nil
+		}
+		if t.mode == modeTable {
+			if cmd, ok := m.cardKey(msg); ok {
+				return cmd
+			}
+		}
+		return t.Update(msg)
+	}
+	if t := m.Current(); t != nil {
+		return t.Update(msg)
+	}
+	return nil
+}
+
+func (m *Model) result(r pane.QueryResult) tea.Cmd {
+	title := r.Request.Query
+	if title == "" && r.Frame != nil {
+		title = r.Frame.Meta.Query
+	}
+	if r.Err != nil {
+		text := r.Err.Error()
+		if title != "" {
+			text = title + ": " + text
+		}
+		return fail(frame.SafeText(text))
+	}
+	if title == "" {
+		title = "results"
+	}
+	req := r.Request
+	return m.open(r.Frame, title, r.Request.Crumb, &req)
+}
+
+// route gives a background answer to the card that asked; a closed card's answer
+// is dropped.
+func (m *Model) route(t *Table, msg tea.Msg) tea.Cmd {
+	for _, c := range m.cards {
+		if c.t == t {
+			return t.Update(msg)
+		}
+	}
+	return nil
+}
+
+func (m *Model) cardKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	k := &m.Keys
+	switch {
+	case key.Matches(msg, k.PrevCard):
+		if m.cur > 0 {
+			m.cur--
+		}
+	case key.Matches(msg, k.NextCard):
+		if m.cur < len(m.cards)-1 {
+			m.cur++
+		}
+	case key.Matches(msg, k.CloseCard):
+		m.cards = append(m.cards[:m.cur], m.cards[m.cur+1:]...)
+		m.cur = max(0, min(m.cur, len(m.cards)-1))
+	case key.Matches(msg, k.Rerun):
+		req := m.cards[m.cur].req
+		if req == nil {
+			return warn("This card was not made by a library query, so it cannot be re-run."), true
+		}
+		return pane.Cmd(*req), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// SetSize gives the pane its size; every card gets the space below the card bar.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(0, w), max(0, h)
+	for _, c := range m.cards {
+		c.t.SetSize(m.width, max(0, m.height-1))
+	}
+}
+
+// Capturing reports whether the current card's filter or export prompt is open.
+func (m *Model) Capturing() bool {
+	t := m.Current()
+	return t != nil && t.Capturing()
+}
+
+// Back closes the current card's detail view, frequency table or column chooser.
+func (m *Model) Back() bool {
+	t := m.Current()
+	return t != nil && t.Back()
+}
+
+// ShortHelp is the footer's keys for what the pane shows now.
+func (m *Model) ShortHelp() []key.Binding {
+	t := m.Current()
+	if t == nil {
+		return nil
+	}
+	return t.ShortHelp()
+}
+
+// FullHelp is every key of what the pane shows now, the card keys included.
+func (m *Model) FullHelp() [][]key.Binding {
+	t := m.Current()
+	if t == nil {
+		return nil
+	}
+	if t.mode == modeTable {
+		return m.Keys.tableHelp(true)
+	}
+	return t.FullHelp()
+}
+
+// View draws the card bar and the current card, or says how to get a result.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return block(nil, m.width, m.height)
+	}
+	t := m.Current()
+	if t == nil {
+		var lines []string
+		for _, l := range strings.Split(ansi.Wrap(Empty, max(1, m.width-2), ""), "\n") {
+			lines = append(lines, " "+l)
+		}
+		return block(lines, m.width, m.height)
+	}
+	if m.height == 1 {
+		return block([]string{m.tabBar()}, m.width, 1)
+	}
+	return m.tabBar() + "\n" + t.View()
+}
+
+// tabBar lists the cards as numbered tabs, the current one marked "▸" and styled;
+// when they do not all fit, the bar starts late enough to show the current one.
+func (m *Model) tabBar() string {
+	th := m.ctx.Theme
+	labels := make([]string, len(m.cards))
+	for i, c := range m.cards {
+		mark := "  "
+		if i == m.cur {
+			mark = "▸ "
+		}
+		labels[i] = mark + truncate(strconv.Itoa(i+1)+" "+frame.SafeText(c.t.Title()), maxTabWidth)
+	}
+	const sep = " │ "
+	start := 0
+	for start < m.cur {
+		w := 0
+		for i := start; i <= m.cur; i++ {
+			w += ansi.StringWidth(labels[i]) + 3 // " │ "
+		}
+		if start > 0 {
+			w += 2
+		}
+		if w <= m.width {
+			break
+		}
+		start++
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString(th.Muted.Render("… "))
+	}
+	for i := start; i < len(labels); i++ {
+		if i > start {
+			b.WriteString(th.Muted.Render(sep))
+		}
+		if i == m.cur {
+			b.WriteString(th.TabActive.Render(labels[i]))
+		} else {
+			b.WriteString(th.Tab.Render(labels[i]))
+		}
+	}
+	return truncate(b.String(), m.width)
+}
