@@ -140,6 +140,17 @@ func (m *Model) result(r pane.QueryResult) tea.Cmd {
 	return m.open(r.Frame, title, r.Request.Crumb, &req)
 }
 
+// Owns reports whether msg is one of the pane's own background answers (a finished
+// sort, filter or count). The shell must hand such messages to the results pane
+// whatever has focus; the pane drops answers for closed cards and stale requests.
+func Owns(msg tea.Msg) bool {
+	switch msg.(type) {
+	case orderDone, freqDone:
+		return true
+	}
+	return false
+}
+
 // route gives a background answer to the card that asked; a closed card's answer
 // is dropped.
 func (m *Model) route(t *Table, msg tea.Msg) tea.Cmd {

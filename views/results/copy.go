@@ -1,0 +1,118 @@
+package results
+
+import (
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/pane"
+)
+
+// copyCell asks the shell to copy the current cell's full display text.
+func (t *Table) copyCell() tea.Cmd {
+	r, c := t.Row(), t.Column()
+	if r < 0 || c < 0 {
+		return warn("No cell is selected.")
+	}
+	return pane.Cmd(pane.Copy{Text: cellText(t.f.Columns()[c], r, t.ctx.Zone), What: "cell"})
+}
+
+// copyRow asks the shell to copy the selected row as a JSON object.
+func (t *Table) copyRow() tea.Cmd {
+	r := t.Row()
+	if r < 0 {
+		return warn("No row is selected.")
+	}
+	return pane.Cmd(pane.Copy{Text: RowJSON(t.f, r, t.visible()), What: "row"})
+}
+
+// RowJSON writes row r of f as one JSON object with the given columns' names as
+// keys, in that order. Values follow the frame's JSON contract: ints and floats as
+// numbers (NaN and infinities as null), bools, times as RFC 3339 UTC strings, nulls
+// as null. Out-of-range rows and columns are skipped.
+func RowJSON(f *frame.Frame, r int, cols []int) string {
+	all := f.Columns()
+	b := []byte{'{'}
+	first := true
+	for _, ci := range cols {
+		if ci < 0 || ci >= len(all) || r < 0 || r >= all[ci].Len() {
+			continue
+		}
+		c := all[ci]
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, c.Name)
+		b = append(b, ':')
+		b = appendJSONValue(b, c, r)
+	}
+	return string(append(b, '}'))
+}
+
+func appendJSONValue(b []byte, c *frame.Column, r int) []byte {
+	if c.IsNull(r) {
+		return append(b, "null"...)
+	}
+	switch c.Kind {
+	case frame.Int:
+		return strconv.AppendInt(b, c.Ints[r], 10)
+	case frame.Float:
+		x := c.Floats[r]
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case frame.Bool:
+		return strconv.AppendBool(b, c.Bools[r])
+	case frame.Time:
+		b = append(b, '"')
+		b = c.Times[r].UTC().AppendFormat(b, time.RFC3339Nano)
+		return append(b, '"')
+	default:
+		return appendJSONString(b, c.Strings[r])
+	}
+}
+
+// appendJSONString quotes s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == 0x7f:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029' || (r >= 0x80 && r <= 0x9f):
+			b = append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
