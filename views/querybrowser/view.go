@@ -10,6 +10,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/queries"
+	"github.com/quarry-sec/quarry/views/draw"
 )
 
 // sep is drawn between the list and the detail when they are side by side.
@@ -51,7 +52,7 @@ func (m *Model) View() string {
 	list := m.viewList(l.listW, l.listH)
 	if !l.stacked {
 		rule := strings.TrimSuffix(strings.Repeat(m.ctx.Theme.Muted.Render(sep)+"\n", l.listH), "\n")
-		return besideBlocks(besideBlocks(list, "", rule), "", m.viewDetail(l.detailW, l.detailH))
+		return draw.Beside(draw.Beside(list, "", rule), "", m.viewDetail(l.detailW, l.detailH))
 	}
 	if l.detailH <= 0 {
 		return list
@@ -71,14 +72,14 @@ func (m *Model) statusLine(w int) string {
 	if m.filtering {
 		iw := w - 2 - 2 - ansi.StringWidth(count)
 		if iw < 8 {
-			return t.Accent.Render("/ ") + drawInput(m.filter, max(w-2, 0))
+			return t.Accent.Render("/ ") + draw.Input(m.filter, max(w-2, 0))
 		}
-		return t.Accent.Render("/ ") + drawInput(m.filter, iw) + "  " + t.Muted.Render(count)
+		return t.Accent.Render("/ ") + draw.Input(m.filter, iw) + "  " + t.Muted.Render(count)
 	}
 	if m.pattern != "" {
-		return drawSegs([]seg{{"/ ", t.Accent}, plain(frame.SafeText(m.pattern)), {"  " + count, t.Muted}}, w, nil)
+		return draw.Segs([]draw.Seg{draw.S("/ ", t.Accent), draw.Plain(frame.SafeText(m.pattern)), draw.S("  "+count, t.Muted)}, w, nil)
 	}
-	return drawSegs([]seg{{count + " · " + m.Keys.Filter.Help().Key + " to filter", t.Muted}}, w, nil)
+	return draw.Segs([]draw.Seg{draw.S(count+" · "+m.Keys.Filter.Help().Key+" to filter", t.Muted)}, w, nil)
 }
 
 // viewList draws the filter line and the grouped list.
@@ -99,13 +100,13 @@ func (m *Model) viewList(w, h int) string {
 		end := min(start+max(h-1, 0), len(m.rows))
 		for _, r := range m.rows[start:end] {
 			if r.query < 0 {
-				lines = append(lines, drawSegs([]seg{{frame.SafeText(r.family), t.Title}, {fmt.Sprintf(" (%d)", r.count), t.Muted}}, w, nil))
+				lines = append(lines, draw.Segs([]draw.Seg{draw.S(frame.SafeText(r.family), t.Title), draw.S(fmt.Sprintf(" (%d)", r.count), t.Muted)}, w, nil))
 				continue
 			}
 			lines = append(lines, m.queryRow(r.query, r.query == sel, w))
 		}
 	}
-	return fitBlock(lines, w, h)
+	return draw.FitBlock(lines, w, h)
 }
 
 // queryRow draws one query of the list: the selection glyph, its short name and
@@ -129,16 +130,16 @@ func (m *Model) queryRow(qi int, selected bool, w int) string {
 	if selected {
 		nameBase, descBase, hit, glyph = t.Selected, t.Selected, t.Selected.Underline(true), "  ▶ "
 	}
-	segs := []seg{{glyph, nameBase}}
-	segs = append(segs, highlight(q.Short, nameHit, nameBase, hit)...)
+	segs := []draw.Seg{draw.S(glyph, nameBase)}
+	segs = append(segs, draw.Highlight(q.Short, nameHit, nameBase, hit)...)
 	if desc != "" {
-		segs = append(segs, seg{"  ", nameBase})
-		segs = append(segs, highlight(desc, descHit, descBase, hit)...)
+		segs = append(segs, draw.S("  ", nameBase))
+		segs = append(segs, draw.Highlight(desc, descHit, descBase, hit)...)
 	}
 	if selected {
-		return drawSegs(segs, w, &t.Selected)
+		return draw.Segs(segs, w, &t.Selected)
 	}
-	return drawSegs(segs, w, nil)
+	return draw.Segs(segs, w, nil)
 }
 
 // viewDetail draws the selected query's detail, scrolled by DetailUp/DetailDown;
@@ -146,7 +147,7 @@ func (m *Model) queryRow(qi int, selected bool, w int) string {
 func (m *Model) viewDetail(w, h int) string {
 	lines := m.detailLines(w)
 	if len(lines) <= h || h < 2 {
-		return fitBlock(lines, w, h)
+		return draw.FitBlock(lines, w, h)
 	}
 	body := h - 1
 	off := min(max(m.detailOff, 0), len(lines)-body)
@@ -154,7 +155,7 @@ func (m *Model) viewDetail(w, h int) string {
 	k := m.Keys
 	shown = append(shown, m.ctx.Theme.Muted.Render(fmt.Sprintf("%s/%s scroll · lines %d–%d of %d",
 		k.DetailDown.Help().Key, k.DetailUp.Help().Key, off+1, off+body, len(lines))))
-	return fitBlock(shown, w, h)
+	return draw.FitBlock(shown, w, h)
 }
 
 // clampDetail keeps the detail's scroll offset within its content.
@@ -177,7 +178,7 @@ func (m *Model) detailLines(w int) []string {
 	}
 	var out []string
 	add := func(style lipgloss.Style, indent string, text string) {
-		for _, l := range wrapText(text, max(w-ansi.StringWidth(indent), 1)) {
+		for _, l := range draw.Wrap(text, max(w-ansi.StringWidth(indent), 1)) {
 			out = append(out, indent+style.Render(l))
 		}
 	}
@@ -239,7 +240,7 @@ func templateLines(l string, w int) []string {
 		return []string{""}
 	}
 	var out []string
-	for i, wl := range wrapText(body, max(w-2-len(lead)-2, 1)) {
+	for i, wl := range draw.Wrap(body, max(w-2-len(lead)-2, 1)) {
 		if i == 0 {
 			out = append(out, "  "+lead+wl)
 			continue
@@ -324,29 +325,29 @@ func (m *Model) viewForm(w, h int) string {
 		if i == f.focus {
 			glyph, nameStyle = "▶ ", t.Selected
 		}
-		segs := []seg{plain(glyph), {frame.SafeText(p.Name), nameStyle}}
+		segs := []draw.Seg{draw.Plain(glyph), draw.S(frame.SafeText(p.Name), nameStyle)}
 		if p.Required {
-			segs = append(segs, plain("*"))
+			segs = append(segs, draw.Plain("*"))
 		}
 		note := typeText(p)
 		if d := DefaultText(p.Default); d != "" {
 			note += " · default " + d
 		}
-		segs = append(segs, seg{"  " + frame.SafeText(note), t.Muted})
+		segs = append(segs, draw.S("  "+frame.SafeText(note), t.Muted))
 		if p.Description != "" {
-			segs = append(segs, seg{" — " + frame.SafeText(p.Description), t.Muted})
+			segs = append(segs, draw.S(" — "+frame.SafeText(p.Description), t.Muted))
 		}
-		lines = append(lines, drawSegs(segs, w, nil))
+		lines = append(lines, draw.Segs(segs, w, nil))
 		fw := iw
 		if i != f.focus {
 			// A field without the keys takes only its text's width, so that an
 			// error beside it has the room.
 			fw = min(iw, max(ansi.StringWidth(frame.SafeText(fl.input.Value()))+1, 12))
 		}
-		in := "    " + t.Muted.Render("> ") + drawInput(fl.input, fw)
+		in := "    " + t.Muted.Render("> ") + draw.Input(fl.input, fw)
 		if fl.err != nil {
 			room := w - ansi.StringWidth(in) - 2
-			in += "  " + drawSegs([]seg{{"✗ " + frame.SafeText(fl.err.Error()), t.Error}}, room, nil)
+			in += "  " + draw.Segs([]draw.Seg{draw.S("✗ "+frame.SafeText(fl.err.Error()), t.Error)}, room, nil)
 		}
 		lines = append(lines, in)
 	}
@@ -356,7 +357,7 @@ func (m *Model) viewForm(w, h int) string {
 	lines = lines[:max(h-2, 0)]
 	switch {
 	case f.notice != "":
-		lines = append(lines, drawSegs([]seg{{"✗ " + frame.SafeText(f.notice), t.Error}}, w, nil))
+		lines = append(lines, draw.Segs([]draw.Seg{draw.S("✗ "+frame.SafeText(f.notice), t.Error)}, w, nil))
 	case n < len(f.fields):
 		lines = append(lines, t.Muted.Render(fmt.Sprintf("fields %d–%d of %d", f.off+1, end, len(f.fields))))
 	default:
@@ -369,7 +370,7 @@ func (m *Model) viewForm(w, h int) string {
 	if h < 2 {
 		lines = lines[len(lines)-h:]
 	}
-	return fitBlock(lines, w, h)
+	return draw.FitBlock(lines, w, h)
 }
 
 // firstKey is a binding's first key, for hints that name one key per action.

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -36,9 +37,9 @@ func (m *Model) View() string {
 		label = "custom"
 	}
 	lines := []string{
-		drawSegs([]seg{{m.Title(), t.Title}, {" · ", t.Muted}, plain(frame.SafeText(label))}, w, nil),
-		drawSegs([]seg{plain("  " + m.rangeText(m.rng))}, w, nil),
-		drawSegs([]seg{{anchorText, t.Muted}}, w, nil),
+		draw.Segs([]draw.Seg{draw.S(m.Title(), t.Title), draw.S(" · ", t.Muted), draw.Plain(frame.SafeText(label))}, w, nil),
+		draw.Segs([]draw.Seg{draw.Plain("  " + m.rangeText(m.rng))}, w, nil),
+		draw.Segs([]draw.Seg{draw.S(anchorText, t.Muted)}, w, nil),
 	}
 	for i, l := range Labels(m.span) {
 		r, err := Preset(l, anchor, m.span)
@@ -48,10 +49,10 @@ func (m *Model) View() string {
 		}
 		row := l + strings.Repeat(" ", max(labelWidth-len(l), 0)) + " " + text
 		if i == m.cursor && m.focus == onList {
-			lines = append(lines, drawSegs([]seg{{"▶ " + row, t.Selected}}, w, &t.Selected))
+			lines = append(lines, draw.Segs([]draw.Seg{draw.S("▶ "+row, t.Selected)}, w, &t.Selected))
 			continue
 		}
-		lines = append(lines, drawSegs([]seg{plain("  " + row)}, w, nil))
+		lines = append(lines, draw.Segs([]draw.Seg{draw.Plain("  " + row)}, w, nil))
 	}
 	lines = append(lines, "")
 	zone := m.zone().String()
@@ -68,7 +69,7 @@ func (m *Model) View() string {
 		}
 		lines = append(lines[:h-1], help)
 	}
-	return fitBlock(lines, w, h)
+	return draw.FitBlock(lines, w, h)
 }
 
 // rangeText shows a range as "start → end" in the display zone.
@@ -94,7 +95,7 @@ func (m *Model) fieldLine(name string, ti textinput.Model, f focus, zone string,
 		tail = ""
 		iw = w - ansi.StringWidth(head)
 	}
-	return head + drawInput(ti, max(iw, 0)) + tail
+	return head + draw.Input(ti, max(iw, 0)) + tail
 }
 
 // errLine shows a field's error under it (blank when there is none).
@@ -102,7 +103,7 @@ func (m *Model) errLine(err error, w int) string {
 	if err == nil {
 		return ""
 	}
-	return drawSegs([]seg{plain("  "), {"✗ " + frame.SafeText(err.Error()), m.ctx.Theme.Error}}, w, nil)
+	return draw.Segs([]draw.Seg{draw.Plain("  "), draw.S("✗ "+frame.SafeText(err.Error()), m.ctx.Theme.Error)}, w, nil)
 }
 
 // helpLine is the dialog's one-line help for the focused part, one key per

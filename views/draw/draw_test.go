@@ -1,4 +1,4 @@
-package querybrowser
+package draw
 
 import (
 	"strings"
@@ -25,26 +25,26 @@ func TestDrawSegs(t *testing.T) {
 		{[]string{"日本語"}, 4, "日…"},
 	}
 	for _, tt := range tests {
-		var segs []seg
+		var segs []Seg
 		for _, s := range tt.segs {
-			segs = append(segs, plain(s))
+			segs = append(segs, Plain(s))
 		}
-		if got := drawSegs(segs, tt.w, nil); got != tt.want {
-			t.Errorf("drawSegs(%v, %d) = %q, want %q", tt.segs, tt.w, got, tt.want)
+		if got := Segs(segs, tt.w, nil); got != tt.want {
+			t.Errorf("Segs(%v, %d) = %q, want %q", tt.segs, tt.w, got, tt.want)
 		}
 	}
 	pad := lipgloss.NewStyle()
-	if got := drawSegs([]seg{plain("ab")}, 5, &pad); got != "ab   " {
+	if got := Segs([]Seg{Plain("ab")}, 5, &pad); got != "ab   " {
 		t.Errorf("padded = %q", got)
 	}
 }
 
 func TestHighlightRuns(t *testing.T) {
 	hit := lipgloss.NewStyle().Bold(true)
-	segs := highlight("a\x1bbc", map[int]bool{0: true, 2: true}, lipgloss.NewStyle(), hit)
+	segs := Highlight("a\x1bbc", map[int]bool{0: true, 2: true}, lipgloss.NewStyle(), hit)
 	var texts []string
 	for _, s := range segs {
-		texts = append(texts, s.text)
+		texts = append(texts, s.Text)
 	}
 	if got := strings.Join(texts, "|"); got != `a|\x1b|b|c` {
 		t.Errorf("runs %q", got)
@@ -65,12 +65,12 @@ func FuzzDraw(f *testing.F) {
 				matched[i] = true
 			}
 		}
-		line := drawSegs(highlight(s, matched, lipgloss.NewStyle(), lipgloss.NewStyle()), w, nil)
+		line := Segs(Highlight(s, matched, lipgloss.NewStyle(), lipgloss.NewStyle()), w, nil)
 		ti := textinput.New()
 		ti.SetValue(s)
 		ti.Focus()
 		ti.SetCursor(at)
-		in := drawInput(ti, w)
+		in := Input(ti, w)
 		for _, out := range []string{line, in} {
 			if cw := ansi.StringWidth(out); cw > w {
 				t.Errorf("%q drawn %d cells wide in %d", s, cw, w)

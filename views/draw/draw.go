@@ -1,4 +1,9 @@
-package querybrowser
+// Package draw is the cell-exact text drawing the panes share: runs of styled text
+// cut to an exact width with an ellipsis, blocks of exactly w×h cells, fuzzy-match
+// highlighting, and a text input drawn with its value escaped. Text from data must
+// already have been through frame.SafeText, except where a function says it does
+// that itself (Highlight, Input).
+package draw
 
 import (
 	"strings"
@@ -10,27 +15,28 @@ import (
 	"github.com/quarry-sec/quarry/engine/frame"
 )
 
-// seg is a run of text drawn in one style. Its text has already been through
+// Seg is a run of text drawn in one style. Its text has already been through
 // frame.SafeText (or is the pane's own wording).
-type seg struct {
-	text  string
-	style lipgloss.Style
+type Seg struct {
+	// Text is the run's text; Style draws it.
+	Text  string
+	Style lipgloss.Style
 }
 
-// plain is a segment without styling.
-func plain(s string) seg { return seg{text: s, style: lipgloss.NewStyle()} }
+// Plain is a segment without styling.
+func Plain(s string) Seg { return Seg{Text: s, Style: lipgloss.NewStyle()} }
 
-// drawSegs draws segments in at most w cells; when they are wider, the text is
+// Segs draws segments in at most w cells; when they are wider, the text is
 // cut at w-1 cells and "…" ends it in the style of the segment that was cut. When
 // pad is set, the line is filled to w cells in that style, so that a selection bar
 // spans the whole row.
-func drawSegs(segs []seg, w int, pad *lipgloss.Style) string {
+func Segs(segs []Seg, w int, pad *lipgloss.Style) string {
 	if w <= 0 {
 		return ""
 	}
 	total := 0
 	for _, s := range segs {
-		total += ansi.StringWidth(s.text)
+		total += ansi.StringWidth(s.Text)
 	}
 	var b strings.Builder
 	left := w
@@ -38,14 +44,14 @@ func drawSegs(segs []seg, w int, pad *lipgloss.Style) string {
 		left = w - 1
 	}
 	for _, s := range segs {
-		sw := ansi.StringWidth(s.text)
+		sw := ansi.StringWidth(s.Text)
 		if sw <= left {
-			b.WriteString(s.style.Render(s.text))
+			b.WriteString(s.Style.Render(s.Text))
 			left -= sw
 			continue
 		}
-		cut := ansi.Truncate(s.text, left, "") + "…"
-		b.WriteString(s.style.Render(cut))
+		cut := ansi.Truncate(s.Text, left, "") + "…"
+		b.WriteString(s.Style.Render(cut))
 		left -= ansi.StringWidth(cut)
 		break
 	}
@@ -57,9 +63,9 @@ func drawSegs(segs []seg, w int, pad *lipgloss.Style) string {
 	return b.String()
 }
 
-// fitLine cuts a (possibly styled) line to w cells and pads it with spaces to
+// FitLine cuts a (possibly styled) line to w cells and pads it with spaces to
 // exactly w cells.
-func fitLine(s string, w int) string {
+func FitLine(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -74,9 +80,9 @@ func fitLine(s string, w int) string {
 	return s
 }
 
-// fitBlock returns exactly h lines of exactly w cells: lines cut or padded, and
+// FitBlock returns exactly h lines of exactly w cells: lines cut or padded, and
 // missing lines blank.
-func fitBlock(lines []string, w, h int) string {
+func FitBlock(lines []string, w, h int) string {
 	if h <= 0 {
 		return ""
 	}
@@ -86,13 +92,13 @@ func fitBlock(lines []string, w, h int) string {
 		if i < len(lines) {
 			l = lines[i]
 		}
-		out[i] = fitLine(l, w)
+		out[i] = FitLine(l, w)
 	}
 	return strings.Join(out, "\n")
 }
 
-// besideBlocks joins two blocks of equal height side by side with sep between.
-func besideBlocks(left, sep, right string) string {
+// Beside joins two blocks of equal height side by side with sep between.
+func Beside(left, sep, right string) string {
 	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
 	out := make([]string, len(ls))
 	for i := range ls {
@@ -105,15 +111,15 @@ func besideBlocks(left, sep, right string) string {
 	return strings.Join(out, "\n")
 }
 
-// highlight splits raw text into segments, styling the bytes at the matched
+// Highlight splits raw text into segments, styling the bytes at the matched
 // offsets (rune starts, as sahilm/fuzzy reports them) with match and the rest with
 // base. Each run goes through frame.SafeText on its own, which gives the same
 // text as escaping the whole since SafeText works rune by rune.
-func highlight(raw string, matched map[int]bool, base, match lipgloss.Style) []seg {
+func Highlight(raw string, matched map[int]bool, base, match lipgloss.Style) []Seg {
 	if len(matched) == 0 {
-		return []seg{{text: frame.SafeText(raw), style: base}}
+		return []Seg{{Text: frame.SafeText(raw), Style: base}}
 	}
-	var out []seg
+	var out []Seg
 	start, on := 0, matched[0]
 	flush := func(end int) {
 		if end > start {
@@ -121,7 +127,7 @@ func highlight(raw string, matched map[int]bool, base, match lipgloss.Style) []s
 			if on {
 				st = match
 			}
-			out = append(out, seg{text: frame.SafeText(raw[start:end]), style: st})
+			out = append(out, Seg{Text: frame.SafeText(raw[start:end]), Style: st})
 		}
 	}
 	for i := range raw {
@@ -134,16 +140,16 @@ func highlight(raw string, matched map[int]bool, base, match lipgloss.Style) []s
 	return out
 }
 
-// drawInput draws a text input in w cells with its value escaped by SafeText, so
+// Input draws a text input in w cells with its value escaped by SafeText, so
 // that pasted or typed control characters show as visible escapes. A focused input
 // shows its cursor (reverse video) and scrolls to keep it in view.
-func drawInput(ti textinput.Model, w int) string {
+func Input(ti textinput.Model, w int) string {
 	if w <= 0 {
 		return ""
 	}
 	runes := []rune(ti.Value())
 	if !ti.Focused() {
-		return fitLine(frame.SafeText(string(runes)), w)
+		return FitLine(frame.SafeText(string(runes)), w)
 	}
 	pos := min(max(ti.Position(), 0), len(runes))
 	pre := frame.SafeText(string(runes[:pos]))
@@ -155,7 +161,7 @@ func drawInput(ti textinput.Model, w int) string {
 	cw := ansi.StringWidth(cur)
 	avail := w - cw
 	if avail < 0 {
-		return fitLine(cur, w)
+		return FitLine(cur, w)
 	}
 	if pw := ansi.StringWidth(pre); pw > avail {
 		keep := max(avail-1, 0)
@@ -172,12 +178,12 @@ func drawInput(ti textinput.Model, w int) string {
 			post = ""
 		}
 	}
-	return fitLine(pre+lipgloss.NewStyle().Reverse(true).Render(cur)+post, w)
+	return FitLine(pre+lipgloss.NewStyle().Reverse(true).Render(cur)+post, w)
 }
 
-// wrapText wraps plain text (already escaped) to w cells, breaking words that
+// Wrap wraps plain text (already escaped) to w cells, breaking words that
 // do not fit.
-func wrapText(s string, w int) []string {
+func Wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
@@ -186,3 +192,6 @@ func wrapText(s string, w int) []string {
 	}
 	return strings.Split(ansi.Wrap(s, w, ""), "\n")
 }
+
+// S is a run of text in a style.
+func S(text string, style lipgloss.Style) Seg { return Seg{Text: text, Style: style} }
