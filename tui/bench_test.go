@@ -93,7 +93,7 @@ func shellWith1M(tb testing.TB) *Model {
 // View) on a 1,000,000-row result: moving down, across, and paging. Budget 16 ms.
 func BenchmarkKeypress1M(b *testing.B) {
 	m := shellWith1M(b)
-	keys := []tea.KeyMsg{keyMsg("j"), keyMsg("l"), keyMsg("pgdown"), keyMsg("k"), keyMsg("h"), keyMsg("G"), keyMsg("g")}
+	keys := []tea.KeyMsg{pane.Key("j"), pane.Key("l"), pane.Key("pgdown"), pane.Key("k"), pane.Key("h"), pane.Key("G"), pane.Key("g")}
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
@@ -116,7 +116,7 @@ func TestKeypressBudget1M(t *testing.T) {
 	var total time.Duration
 	for i := 0; i < 200; i++ {
 		began := time.Now()
-		m.Update(keyMsg(keys[i%len(keys)]))
+		m.Update(pane.Key(keys[i%len(keys)]))
 		_ = m.View()
 		d := time.Since(began)
 		total += d
@@ -139,7 +139,7 @@ func TestMemory1M(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	m := shellWith1M(t)
 	for _, k := range []string{"j", "G", "s"} { // a sort builds the order index
-		settle(m, func() tea.Cmd { _, c := m.Update(keyMsg(k)); return c }())
+		settle(m, func() tea.Cmd { _, c := m.Update(pane.Key(k)); return c }())
 	}
 	_ = m.View()
 	runtime.GC()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/quarry-sec/quarry/views/pane"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func TestGolden(t *testing.T) {
 						if text, ok := strings.CutPrefix(k, "text:"); ok {
 							tm.Type(text)
 						} else {
-							tm.Send(keyMsg(k))
+							tm.Send(pane.Key(k))
 						}
 					}
 					if s.wait != "" {

@@ -28,9 +28,9 @@ func TestGlobalKeysDoNotConflict(t *testing.T) {
 		}
 	}
 	m, _ := newShell(t, &fakeBackend{}, 120, 40)
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "q SecurityAlert.list_alerts")
-	send(m, keyMsg("enter")) // a result card, so the table's keys are live
+	send(m, pane.Key("enter")) // a result card, so the table's keys are live
 	check := func(where string, groups [][]key.Binding) {
 		seen := map[string]string{}
 		for _, g := range groups {

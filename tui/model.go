@@ -347,7 +347,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		case r.run != "":
 			return tea.Batch(cmd, m.execute(r.run))
 		case r.key != "":
-			return tea.Batch(cmd, m.panes[m.focused].Update(keyMsg(r.key)))
+			return tea.Batch(cmd, m.panes[m.focused].Update(pane.Key(r.key)))
 		}
 		return cmd
 	}
@@ -559,32 +559,3 @@ func (m *Model) rangeText(r pane.Range) string {
 	}
 	return out
 }
-
-// keyMsg makes the key press a binding names ("enter", "s", "ctrl+d").
-func keyMsg(k string) tea.KeyMsg {
-	if t, ok := keyNames[k]; ok {
-		return tea.KeyMsg{Type: t}
-	}
-	alt := false
-	if strings.HasPrefix(k, "alt+") {
-		alt, k = true, strings.TrimPrefix(k, "alt+")
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k), Alt: alt}
-}
-
-// keyNames maps Bubble Tea's key names back to key types.
-var keyNames = func() map[string]tea.KeyType {
-	out := map[string]tea.KeyType{}
-	for t := tea.KeyType(-60); t <= 127; t++ {
-		if t == tea.KeyRunes {
-			continue
-		}
-		if s := (tea.Key{Type: t}).String(); s != "" && !strings.HasPrefix(s, "KeyType(") {
-			if _, dup := out[s]; !dup {
-				out[s] = t
-			}
-		}
-	}
-	out[" "] = tea.KeySpace
-	return out
-}()

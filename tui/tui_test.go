@@ -170,7 +170,7 @@ func typeName(v any) string { return strings.TrimSpace(strings.Split(fmtType(v),
 func keys(s ...string) []tea.Msg {
 	out := make([]tea.Msg, len(s))
 	for i, k := range s {
-		out[i] = keyMsg(k)
+		out[i] = pane.Key(k)
 	}
 	return out
 }
@@ -218,12 +218,12 @@ func TestFocusKeys(t *testing.T) {
 		{"tab", pane.Results}, {"tab", pane.Alerts}, {"shift+tab", pane.Results}, {"4", pane.ProcTree},
 		{"8", pane.Decode}, {"tab", pane.Queries}, {"shift+tab", pane.Decode}, {"1", pane.Queries},
 	} {
-		send(m, keyMsg(step.key))
+		send(m, pane.Key(step.key))
 		if m.Focused() != step.want {
 			t.Fatalf("after %s: focus %s, want %s", step.key, m.Focused(), step.want)
 		}
 	}
-	send(m, keyMsg("4"))
+	send(m, pane.Key("4"))
 	if s := screen(m); !strings.Contains(s, "Not built yet") || !strings.Contains(s, "Process trees rebuilt") {
 		t.Errorf("process tree pane does not say what it will hold:\n%s", s)
 	}
@@ -247,9 +247,9 @@ func TestTooSmallAndResize(t *testing.T) {
 func TestCommandLineRunsQueryAndRoutesResult(t *testing.T) {
 	b := &fakeBackend{}
 	m, _ := newShell(t, b, 120, 40)
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "q SecurityAlert.list_alerts")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if len(b.calls) != 1 || b.calls[0].name != "SecurityAlert.list_alerts" {
 		t.Fatalf("calls = %+v", b.calls)
 	}
@@ -271,11 +271,11 @@ func TestCommandLineRunsQueryAndRoutesResult(t *testing.T) {
 		t.Errorf("hostile cell not shown as visible escapes:\n%s", s)
 	}
 	// History: ':' then up brings the last line back.
-	send(m, keyMsg(":"), keyMsg("up"))
+	send(m, pane.Key(":"), pane.Key("up"))
 	if got := m.cmd.input.Value(); got != "q SecurityAlert.list_alerts" {
 		t.Errorf("history recalled %q", got)
 	}
-	send(m, keyMsg("esc"))
+	send(m, pane.Key("esc"))
 	if m.cmd.open {
 		t.Error("esc did not close the command line")
 	}
@@ -293,9 +293,9 @@ func TestCommandErrors(t *testing.T) {
 		"zone Mars/Olympus":                   "Mars/Olympus",
 		`q "unclosed`:                         "unclosed quote",
 	} {
-		send(m, keyMsg(":"))
+		send(m, pane.Key(":"))
 		typeText(m, line)
-		send(m, keyMsg("enter"))
+		send(m, pane.Key("enter"))
 		n, ok := m.Flash()
 		if !ok || n.Level != pane.Error || !strings.Contains(n.Text, want) {
 			t.Errorf(":%s → %+v, want an error with %q", line, n, want)
@@ -305,33 +305,33 @@ func TestCommandErrors(t *testing.T) {
 
 func TestRangeCommandAndStep(t *testing.T) {
 	m, _ := newShell(t, &fakeBackend{}, 100, 30)
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "range -7d")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	r := m.Range()
 	if r.Width() != 7*24*time.Hour || !r.End.Equal(span.End) {
 		t.Fatalf("range -7d = %v → %v, want 7 days ending at the data's end", r.Start, r.End)
 	}
-	send(m, keyMsg("["))
+	send(m, pane.Key("["))
 	if got := m.Range(); got.Width() != r.Width() || !got.End.Equal(r.Start) {
 		t.Errorf("[ gave %v → %v, want the 7 days before", got.Start, got.End)
 	}
-	send(m, keyMsg("]"))
+	send(m, pane.Key("]"))
 	if got := m.Range(); !got.Start.Equal(r.Start) || !got.End.Equal(r.End) {
 		t.Errorf("] did not step back: %v → %v", got.Start, got.End)
 	}
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "range 2020-01-01..2020-02-01")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if got := m.Range(); !got.Start.Equal(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) || !got.End.Equal(time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("absolute range = %v → %v", got.Start, got.End)
 	}
 	if s := screen(m); !strings.Contains(s, "2020-01-01 00:00 → 2020-02-01 00:00 UTC") {
 		t.Errorf("status bar lacks the range:\n%s", s)
 	}
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "zone Asia/Tokyo")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if s := screen(m); !strings.Contains(s, "2020-01-01 09:00 → 2020-02-01 09:00 JST") {
 		t.Errorf("zone not applied to the status bar:\n%s", s)
 	}
@@ -339,11 +339,11 @@ func TestRangeCommandAndStep(t *testing.T) {
 
 func TestTimeRangeDialog(t *testing.T) {
 	m, _ := newShell(t, &fakeBackend{}, 120, 40)
-	send(m, keyMsg("t"))
+	send(m, pane.Key("t"))
 	if m.dialog != dialogRange || !strings.Contains(screen(m), "Time range") {
 		t.Fatalf("t did not open the picker:\n%s", screen(m))
 	}
-	send(m, keyMsg("esc"))
+	send(m, pane.Key("esc"))
 	if m.dialog != dialogNone {
 		t.Error("esc did not close the picker")
 	}
@@ -351,24 +351,24 @@ func TestTimeRangeDialog(t *testing.T) {
 
 func TestPaletteFindsActions(t *testing.T) {
 	m, _ := newShell(t, &fakeBackend{}, 120, 40)
-	send(m, keyMsg("ctrl+p"))
+	send(m, pane.Key("ctrl+p"))
 	typeText(m, "them")
 	if len(m.cmd.matches) == 0 || !strings.HasPrefix(m.cmd.matches[0].label, "theme") {
 		t.Fatalf("palette matches for 'them': %+v", m.cmd.matches)
 	}
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if !m.cmd.open || m.cmd.input.Value() != "theme " {
 		t.Fatalf("choosing theme should ask for its argument; line %q open %v", m.cmd.input.Value(), m.cmd.open)
 	}
 	typeText(m, "light")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if n, _ := m.Flash(); !strings.Contains(n.Text, "NO_COLOR") {
 		t.Errorf("theme under NO_COLOR: %+v", n)
 	}
 	// A command without arguments runs from the palette at once.
-	send(m, keyMsg("ctrl+p"))
+	send(m, pane.Key("ctrl+p"))
 	typeText(m, "decode")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if m.Focused() != pane.Decode {
 		t.Errorf("palette 'decode' → focus %s", m.Focused())
 	}
@@ -381,9 +381,9 @@ func TestThemeCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "theme high-contrast")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if m.pctx.Theme.Name != "high-contrast" {
 		t.Errorf("theme = %s", m.pctx.Theme.Name)
 	}
@@ -430,7 +430,7 @@ func TestCtrlCCancelsThenQuits(t *testing.T) {
 	b := &fakeBackend{hold: make(chan struct{})}
 	m, _ := newShell(t, b, 100, 30)
 	run := m.runQuery(pane.RunQuery{From: pane.Queries, Query: "SecurityAlert.list_alerts"})
-	_, cmd := m.Update(keyMsg("ctrl+c"))
+	_, cmd := m.Update(pane.Key("ctrl+c"))
 	if isQuit(cmd) {
 		t.Fatal("ctrl+c quit while a task ran; it should cancel first")
 	}
@@ -442,7 +442,7 @@ func TestCtrlCCancelsThenQuits(t *testing.T) {
 	if m.Tasks() != 0 || m.results.Cards() != 0 {
 		t.Errorf("tasks %d cards %d after cancel", m.Tasks(), m.results.Cards())
 	}
-	_, cmd = m.Update(keyMsg("ctrl+c"))
+	_, cmd = m.Update(pane.Key("ctrl+c"))
 	if !isQuit(cmd) {
 		t.Error("second ctrl+c did not quit")
 	}
@@ -453,16 +453,16 @@ func TestQuitConfirmsWhileTasksRun(t *testing.T) {
 	defer close(b.hold)
 	m, _ := newShell(t, b, 100, 30)
 	m.runQuery(pane.RunQuery{From: pane.Queries, Query: "SecurityAlert.list_alerts"})
-	_, cmd := m.Update(keyMsg("q"))
+	_, cmd := m.Update(pane.Key("q"))
 	if isQuit(cmd) || m.dialog != dialogQuit || !strings.Contains(screen(m), "Quit anyway?") {
 		t.Fatalf("q with a task running should ask:\n%s", screen(m))
 	}
-	send(m, keyMsg("n"))
+	send(m, pane.Key("n"))
 	if m.dialog != dialogNone {
 		t.Error("n did not close the question")
 	}
-	m.Update(keyMsg("q"))
-	if _, cmd = m.Update(keyMsg("y")); !isQuit(cmd) {
+	m.Update(pane.Key("q"))
+	if _, cmd = m.Update(pane.Key("y")); !isQuit(cmd) {
 		t.Error("y did not quit")
 	}
 }
@@ -488,7 +488,7 @@ func TestEscBacksOutAndCancels(t *testing.T) {
 	b := &fakeBackend{hold: make(chan struct{})}
 	m, _ := newShell(t, b, 100, 30)
 	run := m.runQuery(pane.RunQuery{From: pane.Queries, Query: "SecurityAlert.list_alerts"})
-	send(m, keyMsg("esc"))
+	send(m, pane.Key("esc"))
 	settle(m, run)
 	if m.Tasks() != 0 {
 		t.Errorf("esc left %d tasks running", m.Tasks())
@@ -550,7 +550,7 @@ func TestNotificationsAreSanitised(t *testing.T) {
 	if !strings.Contains(ansi.Strip(v), `✗ bad \x1b]0;title\x07`) {
 		t.Errorf("error not shown visibly:\n%s", ansi.Strip(v))
 	}
-	send(m, keyMsg("j"))
+	send(m, pane.Key("j"))
 	if _, ok := m.Flash(); ok {
 		t.Error("flash not cleared by the next key")
 	}
@@ -559,9 +559,9 @@ func TestNotificationsAreSanitised(t *testing.T) {
 func TestQueryErrorIsShown(t *testing.T) {
 	b := &fakeBackend{err: errors.New("Binder Error: column \"x\" not found")}
 	m, _ := newShell(t, b, 100, 30)
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "q SecurityAlert.list_alerts")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	if n, ok := m.Flash(); !ok || n.Level != pane.Error || !strings.Contains(n.Text, "Binder Error") {
 		t.Errorf("query error flash: %+v", n)
 	}
@@ -576,9 +576,9 @@ func TestMouseToggle(t *testing.T) {
 	if m.Focused() != pane.Queries {
 		t.Error("a click acted while the mouse was off")
 	}
-	send(m, keyMsg(":"))
+	send(m, pane.Key(":"))
 	typeText(m, "mouse on")
-	send(m, keyMsg("enter"))
+	send(m, pane.Key("enter"))
 	send(m, tea.MouseMsg{X: 2, Y: 3, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
 	if m.Focused() != pane.Results {
 		t.Errorf("click on the second navigator entry → focus %s", m.Focused())

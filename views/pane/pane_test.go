@@ -97,3 +97,31 @@ func TestProgram(t *testing.T) {
 		t.Errorf("Notice = %#v", n)
 	}
 }
+
+func TestKey(t *testing.T) {
+	for name, want := range map[string]tea.KeyMsg{
+		"enter":     {Type: tea.KeyEnter},
+		"esc":       {Type: tea.KeyEsc},
+		"shift+tab": {Type: tea.KeyShiftTab},
+		"ctrl+d":    {Type: tea.KeyCtrlD},
+		"pgdown":    {Type: tea.KeyPgDown},
+		"up":        {Type: tea.KeyUp},
+		"s":         {Type: tea.KeyRunes, Runes: []rune("s")},
+		"alt+x":     {Type: tea.KeyRunes, Runes: []rune("x"), Alt: true},
+		" ":         {Type: tea.KeySpace},
+	} {
+		got := Key(name)
+		if got.Type != want.Type || string(got.Runes) != string(want.Runes) || got.Alt != want.Alt {
+			t.Errorf("Key(%q) = %#v, want %#v", name, got, want)
+		}
+		if got.String() != name && name != " " {
+			t.Errorf("Key(%q) reads back as %q", name, got.String())
+		}
+	}
+	c := &counter{}
+	Press(c, "j", "k")
+	Type(c, "abc")
+	if c.n != 5 {
+		t.Errorf("%d updates, want 5", c.n)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/quarry-sec/quarry/views/pane"
 )
 
 // BenchmarkFilterKeystroke measures one keystroke in the filter with the full
@@ -12,8 +14,8 @@ import (
 func BenchmarkFilterKeystroke(b *testing.B) {
 	m := New(testContext(), library(b))
 	m.SetSize(120, 40)
-	press(m, "/")
-	typeIn(m, "lo")
+	pane.Press(m, "/")
+	pane.Type(m, "lo")
 	add := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'g'}}
 	del := tea.KeyMsg{Type: tea.KeyBackspace}
 	b.ReportAllocs()

@@ -55,7 +55,7 @@ func TestGolden(t *testing.T) {
 func keys(names ...string) []tea.Msg {
 	out := make([]tea.Msg, len(names))
 	for i, n := range names {
-		out[i] = keyMsg(n)
+		out[i] = pane.Key(n)
 	}
 	return out
 }

@@ -72,51 +72,6 @@ func newModel(t testing.TB, lib *queries.Library, w, h int) *Model {
 	return m
 }
 
-// keyMsg makes the key message for a key name as key.Binding spells it.
-func keyMsg(k string) tea.KeyMsg {
-	switch k {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyMsg{Type: tea.KeyPgUp}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	case "ctrl+s":
-		return tea.KeyMsg{Type: tea.KeyCtrlS}
-	case "ctrl+u":
-		return tea.KeyMsg{Type: tea.KeyCtrlU}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-}
-
-// press sends keys and returns the last command.
-func press(m *Model, keys ...string) tea.Cmd {
-	var cmd tea.Cmd
-	for _, k := range keys {
-		cmd = m.Update(keyMsg(k))
-	}
-	return cmd
-}
-
-// typeText types s one rune at a time.
-func typeIn(m *Model, s string) {
-	for _, r := range s {
-		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-	}
-}
-
 // intent runs a command and returns its message (nil for a nil command).
 func intent(cmd tea.Cmd) tea.Msg {
 	if cmd == nil {
@@ -174,7 +129,7 @@ func TestNavigation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newModel(t, library(t), 80, 24)
-			press(m, tt.keys...)
+			pane.Press(m, tt.keys...)
 			if got := m.Selected().Name; got != tt.want {
 				t.Errorf("selected %s, want %s", got, tt.want)
 			}
@@ -188,7 +143,7 @@ func TestNavigation(t *testing.T) {
 func TestSelectionStaysVisible(t *testing.T) {
 	m := newModel(t, library(t), 80, 24)
 	for i := 0; i < 51; i++ {
-		press(m, "j")
+		pane.Press(m, "j")
 		if !strings.Contains(m.View(), "▶ "+m.Selected().Short) {
 			t.Fatalf("after %d downs the selection %s is scrolled out", i+1, m.Selected().Name)
 		}
@@ -211,11 +166,11 @@ func TestFilter(t *testing.T) {
 		t.Run(tt.pattern, func(t *testing.T) {
 			lib := library(t)
 			m := newModel(t, lib, 120, 40)
-			press(m, "/")
+			pane.Press(m, "/")
 			if !m.Capturing() {
 				t.Fatal("filter input does not capture")
 			}
-			typeIn(m, tt.pattern)
+			pane.Type(m, tt.pattern)
 
 			// Every shown query matches, each family shows once, families are
 			// ordered by their best score and queries inside by score.
@@ -271,7 +226,7 @@ func TestFilter(t *testing.T) {
 				t.Errorf("view lacks %q", want)
 			}
 
-			press(m, "enter")
+			pane.Press(m, "enter")
 			if m.Capturing() || m.pattern != tt.pattern {
 				t.Errorf("enter: capturing=%v pattern=%q, want the filter kept", m.Capturing(), m.pattern)
 			}
@@ -284,12 +239,12 @@ func TestFilter(t *testing.T) {
 
 func TestFilterEscClears(t *testing.T) {
 	m := newModel(t, library(t), 80, 24)
-	press(m, "/")
-	typeIn(m, "alert")
+	pane.Press(m, "/")
+	pane.Type(m, "alert")
 	if len(m.order) == 52 {
 		t.Fatal("typing did not filter")
 	}
-	press(m, "esc")
+	pane.Press(m, "esc")
 	if m.Capturing() || m.pattern != "" || len(m.order) != 52 {
 		t.Errorf("esc: capturing=%v pattern=%q shown=%d", m.Capturing(), m.pattern, len(m.order))
 	}
@@ -300,14 +255,14 @@ func TestFilterEscClears(t *testing.T) {
 
 func TestFilterArrowsMoveWhileTyping(t *testing.T) {
 	m := newModel(t, library(t), 80, 24)
-	press(m, "/")
-	typeIn(m, "logon")
+	pane.Press(m, "/")
+	pane.Type(m, "logon")
 	first := m.Selected().Name
-	press(m, "down")
+	pane.Press(m, "down")
 	if m.Selected().Name == first {
 		t.Error("down did not move the selection while filtering")
 	}
-	press(m, "j")
+	pane.Press(m, "j")
 	if m.pattern != "logonj" {
 		t.Errorf("j while filtering: pattern %q, want it typed", m.pattern)
 	}
@@ -315,8 +270,8 @@ func TestFilterArrowsMoveWhileTyping(t *testing.T) {
 
 func TestHighlight(t *testing.T) {
 	m := newModel(t, library(t), 120, 40)
-	press(m, "/")
-	typeIn(m, "cron")
+	pane.Press(m, "/")
+	pane.Type(m, "cron")
 	qi := m.order[m.sel]
 	hits := m.matched[qi]
 	if len(hits) != 4 {
@@ -359,9 +314,9 @@ func TestSelect(t *testing.T) {
 
 func TestSelectClearsHidingFilter(t *testing.T) {
 	m := newModel(t, library(t), 80, 24)
-	press(m, "/")
-	typeIn(m, "sysmon")
-	press(m, "enter")
+	pane.Press(m, "/")
+	pane.Type(m, "sysmon")
+	pane.Press(m, "enter")
 	if !m.Select("Azure.list_all_signins_geo") {
 		t.Fatal("Select failed")
 	}
@@ -395,26 +350,26 @@ func TestDetail(t *testing.T) {
 		}
 	}
 	before := m.viewDetail(60, 10)
-	press(m, "J", "J")
+	pane.Press(m, "J", "J")
 	if m.detailOff != 2 {
 		t.Errorf("J J: offset %d, want 2", m.detailOff)
 	}
-	press(m, "K")
+	pane.Press(m, "K")
 	if m.detailOff != 1 {
 		t.Errorf("K: offset %d, want 1", m.detailOff)
 	}
-	press(m, "K", "K", "K")
+	pane.Press(m, "K", "K", "K")
 	if m.detailOff != 0 || m.viewDetail(60, 10) != before {
 		t.Errorf("K past the top: offset %d", m.detailOff)
 	}
 	for range 500 {
-		press(m, "J")
+		pane.Press(m, "J")
 	}
 	l := m.layout()
 	if max := len(m.detailLines(l.detailW)) - (l.detailH - 1); m.detailOff != max {
 		t.Errorf("J past the end: offset %d, want %d", m.detailOff, max)
 	}
-	press(m, "j")
+	pane.Press(m, "j")
 	if m.detailOff != 0 {
 		t.Error("moving the selection did not reset the detail's scroll")
 	}
@@ -464,7 +419,7 @@ func TestFormDefaults(t *testing.T) {
 			if !m.Select(tt.query) {
 				t.Fatal("Select failed")
 			}
-			if cmd := press(m, "enter"); intent(cmd) != nil {
+			if cmd := pane.Press(m, "enter"); intent(cmd) != nil {
 				t.Fatalf("enter ran the query: %#v", intent(cmd))
 			}
 			if m.form == nil || !m.Capturing() {
@@ -512,13 +467,13 @@ func TestFormValidation(t *testing.T) {
 		t.Run(tt.field+"="+tt.text, func(t *testing.T) {
 			m := newModel(t, testdataLib(t, "lib"), 120, 40)
 			m.Select("Test.typed")
-			press(m, "enter")
+			pane.Press(m, "enter")
 			for m.form.fields[m.form.focus].param.Name != tt.field {
-				press(m, "tab")
+				pane.Press(m, "tab")
 			}
-			press(m, "ctrl+u")
-			typeIn(m, tt.text)
-			press(m, "tab")
+			pane.Press(m, "ctrl+u")
+			pane.Type(m, tt.text)
+			pane.Press(m, "tab")
 			var fl field
 			for _, f := range m.form.fields {
 				if f.param.Name == tt.field {
@@ -543,11 +498,11 @@ func TestFormValidation(t *testing.T) {
 func TestSubmitBlockedByErrors(t *testing.T) {
 	m := newModel(t, testdataLib(t, "lib"), 120, 40)
 	m.Select("Test.typed")
-	press(m, "enter")
-	typeIn(m, "abc") // count
-	press(m, "tab")
-	typeIn(m, "WIN1") // host
-	if cmd := press(m, "ctrl+s"); cmd != nil {
+	pane.Press(m, "enter")
+	pane.Type(m, "abc") // count
+	pane.Press(m, "tab")
+	pane.Type(m, "WIN1") // host
+	if cmd := pane.Press(m, "ctrl+s"); cmd != nil {
 		if _, ran := intent(cmd).(pane.RunQuery); ran {
 			t.Fatal("submitted with a bad field")
 		}
@@ -562,8 +517,8 @@ func TestSubmitBlockedByErrors(t *testing.T) {
 		t.Errorf("refusal not explained:\n%s", m.View())
 	}
 	// Fixing the text clears the error at once.
-	press(m, "ctrl+u")
-	typeIn(m, "7")
+	pane.Press(m, "ctrl+u")
+	pane.Type(m, "7")
 	if m.form.fields[0].err != nil {
 		t.Errorf("error kept after the fix: %v", m.form.fields[0].err)
 	}
@@ -580,10 +535,10 @@ func TestSubmitIntent(t *testing.T) {
 			name:  "ctrl+s with defaults left alone",
 			query: "Test.typed",
 			keys: func(m *Model) tea.Cmd {
-				typeIn(m, "5")
-				press(m, "tab")
-				typeIn(m, "WIN1")
-				return press(m, "ctrl+s")
+				pane.Type(m, "5")
+				pane.Press(m, "tab")
+				pane.Type(m, "WIN1")
+				return pane.Press(m, "ctrl+s")
 			},
 			want: pane.RunQuery{From: pane.Queries, To: pane.Results, Query: "Test.typed",
 				Params: map[string]any{"count": "5", "host": "WIN1"}, Crumb: "Test.typed count=5 host=WIN1"},
@@ -592,15 +547,15 @@ func TestSubmitIntent(t *testing.T) {
 			name:  "enter through every field, one default changed, one emptied",
 			query: "Test.typed",
 			keys: func(m *Model) tea.Cmd {
-				typeIn(m, "5")
-				press(m, "enter")
-				typeIn(m, "web 01")
-				press(m, "enter", "enter") // host → flag → ids
-				press(m, "ctrl+u")
-				typeIn(m, "4688")
-				press(m, "enter", "enter") // ids → ratio → since
-				press(m, "ctrl+u")
-				return press(m, "enter", "enter") // since → table → run
+				pane.Type(m, "5")
+				pane.Press(m, "enter")
+				pane.Type(m, "web 01")
+				pane.Press(m, "enter", "enter") // host → flag → ids
+				pane.Press(m, "ctrl+u")
+				pane.Type(m, "4688")
+				pane.Press(m, "enter", "enter") // ids → ratio → since
+				pane.Press(m, "ctrl+u")
+				return pane.Press(m, "enter", "enter") // since → table → run
 			},
 			want: pane.RunQuery{From: pane.Queries, To: pane.Results, Query: "Test.typed",
 				Params: map[string]any{"count": "5", "host": "web 01", "ids": "4688"},
@@ -610,8 +565,8 @@ func TestSubmitIntent(t *testing.T) {
 			name:  "real library query",
 			query: "WindowsSecurity.list_events_by_id",
 			keys: func(m *Model) tea.Cmd {
-				typeIn(m, "4624, 4625")
-				return press(m, "ctrl+s")
+				pane.Type(m, "4624, 4625")
+				return pane.Press(m, "ctrl+s")
 			},
 			want: pane.RunQuery{From: pane.Queries, To: pane.Results, Query: "WindowsSecurity.list_events_by_id",
 				Params: map[string]any{"event_list": "4624, 4625"}, Crumb: `WindowsSecurity.list_events_by_id event_list="4624, 4625"`},
@@ -625,7 +580,7 @@ func TestSubmitIntent(t *testing.T) {
 			}
 			m := newModel(t, lib, 80, 24)
 			m.Select(tt.query)
-			press(m, "enter")
+			pane.Press(m, "enter")
 			got := intent(tt.keys(m))
 			if got == nil {
 				t.Fatal("no intent")
@@ -646,7 +601,7 @@ func TestRunsDirectlyWithoutOtherParams(t *testing.T) {
 		t.Run(tt.query, func(t *testing.T) {
 			m := newModel(t, testdataLib(t, "lib"), 80, 24)
 			m.Select(tt.query)
-			got := intent(press(m, "enter"))
+			got := intent(pane.Press(m, "enter"))
 			want := pane.RunQuery{From: pane.Queries, To: pane.Results, Query: tt.query, Params: map[string]any{}, Crumb: tt.query}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("intent\n got %#v\nwant %#v", got, want)
@@ -663,7 +618,7 @@ func TestFormCloses(t *testing.T) {
 		name  string
 		close func(m *Model) bool
 	}{
-		{"esc key while capturing", func(m *Model) bool { return intent(press(m, "esc")) == nil }},
+		{"esc key while capturing", func(m *Model) bool { return intent(pane.Press(m, "esc")) == nil }},
 		{"Back", func(m *Model) bool { return m.Back() }},
 	}
 	for _, tt := range tests {
@@ -673,7 +628,7 @@ func TestFormCloses(t *testing.T) {
 			if cmd := m.OpenForm(); intent(cmd) != nil {
 				t.Fatalf("OpenForm ran the query: %#v", intent(cmd))
 			}
-			typeIn(m, "mimikatz")
+			pane.Type(m, "mimikatz")
 			if !tt.close(m) {
 				t.Error("closing reported nothing closed")
 			}
@@ -690,7 +645,7 @@ func TestFormCloses(t *testing.T) {
 func TestFormTimeRangeLine(t *testing.T) {
 	m := newModel(t, library(t), 100, 30)
 	m.Select("WindowsSecurity.list_host_logons")
-	press(m, "enter")
+	pane.Press(m, "enter")
 	if !strings.Contains(m.View(), "Time range: the picker's current range  (t to change)") {
 		t.Errorf("no range yet:\n%s", m.View())
 	}
@@ -709,19 +664,19 @@ func TestFormTimeRangeLine(t *testing.T) {
 func TestFormScrollsToFocus(t *testing.T) {
 	m := newModel(t, testdataLib(t, "lib"), 80, 12)
 	m.Select("Test.typed")
-	press(m, "enter")
+	pane.Press(m, "enter")
 	for i := 0; i < 6; i++ {
-		press(m, "tab")
+		pane.Press(m, "tab")
 	}
 	f := m.form
 	if f.focus != 6 || !strings.Contains(m.View(), "▶ table") {
 		t.Errorf("focused field %d not shown:\n%s", f.focus, m.View())
 	}
-	press(m, "tab")
+	pane.Press(m, "tab")
 	if f.focus != 0 || !strings.Contains(m.View(), "▶ count") {
 		t.Errorf("tab from the last field did not wrap to the first:\n%s", m.View())
 	}
-	press(m, "shift+tab")
+	pane.Press(m, "shift+tab")
 	if f.focus != 6 {
 		t.Errorf("shift+tab from the first went to %d", f.focus)
 	}
@@ -745,16 +700,16 @@ func TestHostileText(t *testing.T) {
 	}
 	m := newModel(t, lib, 120, 40)
 	views := map[string]string{"list": m.View()}
-	press(m, "/")
+	pane.Press(m, "/")
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("host\u202e")})
 	views["filter"] = m.View()
-	press(m, "enter")
+	pane.Press(m, "enter")
 	m.SetSize(80, 30)
 	views["stacked"] = m.View()
-	press(m, "J", "J", "J", "J", "J", "J")
+	pane.Press(m, "J", "J", "J", "J", "J", "J")
 	views["detail scrolled"] = m.View()
 	m.Back()
-	press(m, "enter")
+	pane.Press(m, "enter")
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x\x1b[2J\u202e")})
 	views["form"] = m.View()
 	if testing.Verbose() {
@@ -804,15 +759,15 @@ func TestViewSize(t *testing.T) {
 	sizes := [][2]int{{0, 0}, {1, 1}, {20, 5}, {40, 3}, {80, 24}, {99, 10}, {100, 2}, {120, 40}, {200, 60}}
 	modes := map[string]func(m *Model){
 		"list":   func(m *Model) {},
-		"filter": func(m *Model) { press(m, "/"); typeIn(m, "logon") },
-		"none":   func(m *Model) { press(m, "/"); typeIn(m, "qqqqzzz") },
+		"filter": func(m *Model) { pane.Press(m, "/"); pane.Type(m, "logon") },
+		"none":   func(m *Model) { pane.Press(m, "/"); pane.Type(m, "qqqqzzz") },
 		"form": func(m *Model) {
 			m.Select("WindowsSecurity.list_processes_in_session")
-			press(m, "enter")
-			typeIn(m, "a very long host name that will not fit in the field at all, not even close")
-			press(m, "tab")
-			typeIn(m, "bad")
-			press(m, "ctrl+s")
+			pane.Press(m, "enter")
+			pane.Type(m, "a very long host name that will not fit in the field at all, not even close")
+			pane.Press(m, "tab")
+			pane.Type(m, "bad")
+			pane.Press(m, "ctrl+s")
 		},
 	}
 	libs := map[string]*queries.Library{"library": library(t), "nil": nil}
@@ -828,7 +783,7 @@ func TestViewSize(t *testing.T) {
 				setup(m)
 				m.SetSize(sz[0], sz[1])
 				checkSize(t, m.View(), sz[0], sz[1])
-				press(m, "J", "G", "j")
+				pane.Press(m, "J", "G", "j")
 				checkSize(t, m.View(), sz[0], sz[1])
 				if t.Failed() {
 					t.Fatalf("library %s, mode %s", ln, mn)
@@ -843,7 +798,7 @@ func TestEmptyLibrary(t *testing.T) {
 	if m.Selected() != nil || m.OpenForm() != nil {
 		t.Error("empty library has a selection")
 	}
-	press(m, "j", "G", "enter", "/", "x", "enter")
+	pane.Press(m, "j", "G", "enter", "/", "x", "enter")
 	if !strings.Contains(m.View(), "The query library is empty.") {
 		t.Errorf("view:\n%s", m.View())
 	}
@@ -901,11 +856,11 @@ func TestHelpFollowsMode(t *testing.T) {
 	if !has(m.ShortHelp(), "/") || has(m.ShortHelp(), "ctrl+s") {
 		t.Error("list help wrong")
 	}
-	press(m, "/")
+	pane.Press(m, "/")
 	if has(m.ShortHelp(), "/") || !has(m.ShortHelp(), "esc") {
 		t.Error("filter help wrong")
 	}
-	press(m, "esc", "enter")
+	pane.Press(m, "esc", "enter")
 	if !has(m.ShortHelp(), "ctrl+s") || !has(m.ShortHelp(), "tab") {
 		t.Error("form help wrong")
 	}
@@ -919,7 +874,7 @@ func TestHelpFollowsMode(t *testing.T) {
 func TestSelectClosesForm(t *testing.T) {
 	m := newModel(t, library(t), 80, 24)
 	m.Select("MDE.process_cmd_line")
-	press(m, "enter")
+	pane.Press(m, "enter")
 	if m.Select("Nope.nothing") || m.form == nil {
 		t.Fatal("a failed Select changed the form")
 	}

@@ -41,42 +41,6 @@ func newModel(zone *time.Location) *Model {
 	return m
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	switch k {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyMsg{Type: tea.KeyShiftTab}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "ctrl+u":
-		return tea.KeyMsg{Type: tea.KeyCtrlU}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-}
-
-// press sends keys and returns the last command.
-func press(m *Model, keys ...string) tea.Cmd {
-	var cmd tea.Cmd
-	for _, k := range keys {
-		cmd = m.Update(keyMsg(k))
-	}
-	return cmd
-}
-
-// typeIn types s one rune at a time.
-func typeIn(m *Model, s string) {
-	for _, r := range s {
-		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-	}
-}
-
 // changed runs a command and returns the range it announces (ok false when the
 // command is nil or is not a RangeChanged).
 func changed(cmd tea.Cmd) (pane.Range, bool) {
@@ -113,7 +77,7 @@ func TestInitialRange(t *testing.T) {
 
 func TestSpanAfterChoiceKeepsChoice(t *testing.T) {
 	m := newModel(nil)
-	r, ok := changed(press(m, "k", "enter")) // 4h
+	r, ok := changed(pane.Press(m, "k", "enter")) // 4h
 	if !ok || r.Label != "4h" || r.Width() != 4*time.Hour {
 		t.Fatalf("chose %v", r)
 	}
@@ -162,7 +126,7 @@ func TestPresetKeys(t *testing.T) {
 			if tt.span {
 				m.Update(pane.Span{Start: demoSpan.Start, End: demoSpan.End})
 			}
-			r, ok := changed(press(m, tt.keys...))
+			r, ok := changed(pane.Press(m, tt.keys...))
 			want := pane.Range{Start: tt.start, End: tt.end, Label: tt.label}
 			if !ok || r != want || m.Range() != want {
 				t.Errorf("applied %v (%v), range %v; want %v", r, ok, m.Range(), want)
@@ -199,16 +163,16 @@ func TestAbsoluteRange(t *testing.T) {
 			m := New(testContext(x))
 			m.SetSize(60, 20)
 			before := m.Range()
-			press(m, "a")
+			pane.Press(m, "a")
 			if !m.Capturing() {
 				t.Fatal("a did not focus Start")
 			}
-			press(m, "ctrl+u")
-			typeIn(m, tt.start)
-			press(m, "tab")
-			press(m, "ctrl+u")
-			typeIn(m, tt.end)
-			r, ok := changed(press(m, "enter"))
+			pane.Press(m, "ctrl+u")
+			pane.Type(m, tt.start)
+			pane.Press(m, "tab")
+			pane.Press(m, "ctrl+u")
+			pane.Type(m, tt.end)
+			r, ok := changed(pane.Press(m, "enter"))
 			if tt.startErr != nil || tt.endErr != nil {
 				if ok {
 					t.Fatalf("applied %v despite errors", r)
@@ -251,9 +215,9 @@ func TestFieldsShowTheDisplayZone(t *testing.T) {
 func TestUntouchedFieldKeepsExactInstant(t *testing.T) {
 	m := newModel(nil)
 	m.Update(pane.Span{Start: demoSpan.Start, End: demoSpan.End})
-	press(m, "a", "ctrl+u")
-	typeIn(m, "2022-05-13")
-	r, ok := changed(press(m, "enter"))
+	pane.Press(m, "a", "ctrl+u")
+	pane.Type(m, "2022-05-13")
+	r, ok := changed(pane.Press(m, "enter"))
 	if !ok || !r.End.Equal(demoSpan.End) {
 		t.Errorf("end %v, want the span's exact end %v", r.End, demoSpan.End)
 	}
@@ -270,7 +234,7 @@ func TestFieldNavigation(t *testing.T) {
 		{"a", onStart}, {"esc", onList},
 	}
 	for i, s := range steps {
-		press(m, s.key)
+		pane.Press(m, s.key)
 		if m.focus != s.want {
 			t.Fatalf("step %d (%s): focus %d, want %d", i, s.key, m.focus, s.want)
 		}
@@ -285,13 +249,13 @@ func TestFieldNavigation(t *testing.T) {
 
 func TestEscDropsEdits(t *testing.T) {
 	m := newModel(nil)
-	press(m, "a", "ctrl+u")
-	typeIn(m, "garbage")
-	press(m, "tab")
+	pane.Press(m, "a", "ctrl+u")
+	pane.Type(m, "garbage")
+	pane.Press(m, "tab")
 	if m.startErr == nil {
 		t.Fatal("leaving a bad field did not validate it")
 	}
-	press(m, "esc")
+	pane.Press(m, "esc")
 	if m.start.Value() != m.startText || m.startErr != nil {
 		t.Errorf("esc kept %q / %v", m.start.Value(), m.startErr)
 	}
@@ -319,7 +283,7 @@ func TestStep(t *testing.T) {
 			m.SetRange(base)
 			var cmd tea.Cmd
 			if tt.keys != nil {
-				cmd = press(m, tt.keys...)
+				cmd = pane.Press(m, tt.keys...)
 			} else {
 				cmd = m.Step(tt.dir)
 			}
@@ -348,7 +312,7 @@ func TestStep(t *testing.T) {
 func TestStepKeysTypeInFields(t *testing.T) {
 	m := newModel(nil)
 	before := m.Range()
-	press(m, "a", "[")
+	pane.Press(m, "a", "[")
 	if m.Range() != before || !strings.HasSuffix(m.start.Value(), "[") {
 		t.Errorf("[ in a field stepped the range (%v) or was not typed (%q)", m.Range(), m.start.Value())
 	}
@@ -368,9 +332,9 @@ func escapes(s string) []int {
 func TestHostileText(t *testing.T) {
 	m := New(testContext(time.FixedZone("Evil\x1b]0;owned\x07", 3600)))
 	m.SetSize(80, 20)
-	press(m, "a")
+	pane.Press(m, "a")
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("\x1b[2J\u202e")})
-	press(m, "tab")
+	pane.Press(m, "tab")
 	v := m.View()
 	if at := escapes(v); len(at) > 0 {
 		t.Errorf("control bytes at %v:\n%q", at, v)
@@ -383,9 +347,13 @@ func TestHostileText(t *testing.T) {
 func TestViewSize(t *testing.T) {
 	sizes := [][2]int{{0, 0}, {1, 1}, {20, 5}, {40, 2}, {60, 20}, {80, 24}, {120, 40}, {200, 60}}
 	setups := map[string]func(m *Model){
-		"list":  func(m *Model) {},
-		"span":  func(m *Model) { m.Update(pane.Span{Start: demoSpan.Start, End: demoSpan.End}) },
-		"error": func(m *Model) { press(m, "a", "ctrl+u"); typeIn(m, strings.Repeat("bad ", 30)); press(m, "enter") },
+		"list": func(m *Model) {},
+		"span": func(m *Model) { m.Update(pane.Span{Start: demoSpan.Start, End: demoSpan.End}) },
+		"error": func(m *Model) {
+			pane.Press(m, "a", "ctrl+u")
+			pane.Type(m, strings.Repeat("bad ", 30))
+			pane.Press(m, "enter")
+		},
 	}
 	for name, setup := range setups {
 		for _, sz := range sizes {
@@ -439,14 +407,14 @@ func TestKeyMap(t *testing.T) {
 			seen[key] = b.Name
 		}
 	}
-	if err := pane.Rebind(&k, map[string][]string{"earlier": {"h"}}); err != nil || !key.Matches(keyMsg("h"), k.Earlier) {
+	if err := pane.Rebind(&k, map[string][]string{"earlier": {"h"}}); err != nil || !key.Matches(pane.Key("h"), k.Earlier) {
 		t.Errorf("rebind: %v", err)
 	}
 	m := newModel(nil)
 	if len(m.ShortHelp()) == 0 || len(m.FullHelp()) == 0 {
 		t.Error("no help")
 	}
-	press(m, "a")
+	pane.Press(m, "a")
 	if !reflect.DeepEqual(m.ShortHelp()[0].Keys(), []string{"tab"}) {
 		t.Errorf("field help starts with %v", m.ShortHelp()[0].Keys())
 	}
@@ -460,9 +428,9 @@ func TestGolden(t *testing.T) {
 		name string
 		msgs []tea.Msg
 	}{
-		{"presets", []tea.Msg{span, keyMsg("k"), keyMsg("k"), keyMsg("k")}},
-		{"invalid", []tea.Msg{span, keyMsg("a"), keyMsg("ctrl+u"), keyMsg("2022-05-13 25:00"), keyMsg("tab"),
-			keyMsg("ctrl+u"), keyMsg("2022-05-01"), keyMsg("enter")}},
+		{"presets", []tea.Msg{span, pane.Key("k"), pane.Key("k"), pane.Key("k")}},
+		{"invalid", []tea.Msg{span, pane.Key("a"), pane.Key("ctrl+u"), pane.Key("2022-05-13 25:00"), pane.Key("tab"),
+			pane.Key("ctrl+u"), pane.Key("2022-05-01"), pane.Key("enter")}},
 	}
 	for _, sc := range scenarios {
 		for _, size := range [][2]int{{60, 20}, {80, 24}, {120, 40}} {
@@ -503,8 +471,8 @@ func TestSetRangeOfCurrentIsNotAChoice(t *testing.T) {
 
 func TestBackLeavesField(t *testing.T) {
 	m := newModel(nil)
-	press(m, "a", "ctrl+u")
-	typeIn(m, "junk")
+	pane.Press(m, "a", "ctrl+u")
+	pane.Type(m, "junk")
 	if m.Back() {
 		t.Error("Back reported true; the shell must close the dialog")
 	}
