@@ -103,7 +103,9 @@ func tuiDrive(t *testing.T, w, h int, env []string, keys ...string) ([]string, s
 		t.Skip("tmux is not installed (.ci/run installs it): the TUI's model and golden tests still run")
 	}
 	cache := t.TempDir()
-	args := []string{"-W", fmt.Sprint(w), "-H", fmt.Sprint(h), "-d", "0.4", "-t", "1.5", "--", "env",
+	// CI=true makes the terminal library treat even a real terminal as colourless;
+	// the workbench under test runs as on an analyst's terminal, without it.
+	args := []string{"-W", fmt.Sprint(w), "-H", fmt.Sprint(h), "-d", "0.4", "-t", "1.5", "--", "env", "-u", "CI",
 		"XDG_CACHE_HOME=" + cache, "XDG_CONFIG_HOME=" + cache, "QUARRY_CONFIG="}
 	args = append(append(append(args, env...), binary(t), "::"), keys...)
 	out, err := exec.Command(filepath.Join("testdata", "scripts", "tui-drive"), args...).CombinedOutput()
@@ -185,7 +187,7 @@ func TestNoColorMeansNoColour(t *testing.T) {
 		want bool
 	}{{[]string{"NO_COLOR=1"}, false}, {nil, true}} {
 		cache := t.TempDir()
-		args := []string{"-e", "-W", "100", "-H", "30", "-t", "1.5", "--", "env", "XDG_CACHE_HOME=" + cache, "XDG_CONFIG_HOME=" + cache, "QUARRY_CONFIG="}
+		args := []string{"-e", "-W", "100", "-H", "30", "-t", "1.5", "--", "env", "-u", "CI", "XDG_CACHE_HOME=" + cache, "XDG_CONFIG_HOME=" + cache, "QUARRY_CONFIG="}
 		args = append(append(args, c.env...), binary(t), "::", "snap", "q")
 		out, err := exec.Command(filepath.Join("testdata", "scripts", "tui-drive"), args...).CombinedOutput()
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/quarry-sec/quarry/views/pane"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/quarry-sec/quarry/views/pane"
 )
 
 // TestGolden runs the shell as a program (teatest) at fixed sizes and compares the
