@@ -261,10 +261,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pane.Export:
 		return m, m.export(msg)
 	case pane.Copy:
-		if err := m.clip.copy(msg.Text); err != nil {
-			return m, pane.Fail(fmt.Errorf("copy %s: %w", msg.What, err))
+		// The write goes to the terminal, which a slow link can stall: off the loop.
+		clip := m.clip
+		return m, func() tea.Msg {
+			if err := clip.copy(msg.Text); err != nil {
+				return pane.Notify{Level: pane.Error, Text: fmt.Sprintf("copy %s: %v", msg.What, err)}
+			}
+			return pane.Notify{Level: pane.Info, Text: fmt.Sprintf("copied %s (%d characters) to the clipboard via OSC 52", msg.What, len([]rune(msg.Text)))}
 		}
-		return m, pane.Notice(fmt.Sprintf("copied %s (%d characters) to the clipboard via OSC 52", msg.What, len([]rune(msg.Text))))
 	case pane.Notify:
 		n := msg
 		n.Text = frame.SafeText(n.Text)

@@ -193,11 +193,26 @@ func (m *Model) export(e pane.Export) tea.Cmd {
 			err = cerr
 		}
 		if err == nil {
-			err = os.Rename(tmp.Name(), path)
+			err = place(tmp.Name(), path)
 		}
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
+		os.Remove(tmp.Name())
 		return exported{path: path, rows: sub.Len(), err: err}
 	})
+}
+
+// place puts a finished file at path without replacing one that appeared there
+// meanwhile: a hard link fails if path exists. Where links are not supported (some
+// network and FAT file systems) it falls back to a rename.
+func place(tmp, path string) error {
+	err := os.Link(tmp, path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrExist):
+		return fmt.Errorf("%s exists; choose another name", path)
+	}
+	if _, serr := os.Stat(path); serr == nil {
+		return fmt.Errorf("%s exists; choose another name", path)
+	}
+	return os.Rename(tmp, path)
 }

@@ -646,11 +646,11 @@ func TestFormTimeRangeLine(t *testing.T) {
 	m := newModel(t, library(t), 100, 30)
 	m.Select("WindowsSecurity.list_host_logons")
 	pane.Press(m, "enter")
-	if !strings.Contains(m.View(), "Time range: the picker's current range  (t to change)") {
+	if !strings.Contains(m.View(), "Time range: the picker's current range  (esc, then t to change)") {
 		t.Errorf("no range yet:\n%s", m.View())
 	}
 	m.Update(pane.RangeChanged{Range: demoRange})
-	want := "Time range: 2022-05-12 08:54:11 UTC → 2022-05-13 08:54:11 UTC  (t to change)"
+	want := "Time range: 2022-05-12 08:54:11 UTC → 2022-05-13 08:54:11 UTC  (esc, then t to change)"
 	if !strings.Contains(m.View(), want) {
 		t.Errorf("view lacks %q:\n%s", want, m.View())
 	}
