@@ -586,3 +586,30 @@ func TestMouseToggle(t *testing.T) {
 }
 
 func fmtType(v any) string { return strings.TrimPrefix(fmt.Sprintf("%T", v), "*") }
+
+func TestHostileWorkspaceName(t *testing.T) {
+	b := &hostileInfo{}
+	m, err := New(context.Background(), b, Options{NoColor: true, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	settle(m, m.Init())
+	v := m.View()
+	if strings.Contains(v, "\x1b]0;") || strings.Contains(v, "\x07") {
+		t.Errorf("the workspace name's escape reached the screen: %q", v)
+	}
+	if !strings.Contains(ansi.Strip(v), `case\x1b]0;pwned\x07 · local`) {
+		t.Errorf("workspace name not shown escaped:\n%s", ansi.Strip(v))
+	}
+}
+
+// hostileInfo is a backend whose workspace.yaml names the workspace with an
+// escape sequence.
+type hostileInfo struct{ fakeBackend }
+
+func (h *hostileInfo) Open(context.Context) (data.Info, error) {
+	info := span
+	info.Workspace = "case\x1b]0;pwned\x07"
+	return info, nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -174,7 +175,7 @@ func (m *Model) statusLine() string {
 	}
 	var right []string
 	if m.ready {
-		right = append(right, fmt.Sprintf("%s · %s", m.info.Workspace, m.info.Provider))
+		right = append(right, frame.SafeText(fmt.Sprintf("%s · %s", m.info.Workspace, m.info.Provider)))
 	}
 	right = append(right, "⏱ "+m.rangeText(m.rng))
 	if t := m.results.Current(); t != nil {
