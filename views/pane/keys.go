@@ -9,6 +9,9 @@ import (
 // Key makes the key press a binding names ("enter", "s", "ctrl+d", "alt+x"): the
 // palette sends a chosen pane key with it, and tests type with it.
 func Key(name string) tea.KeyMsg {
+	if name == " " || name == "space" {
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
 	if t, ok := keyTypes[name]; ok {
 		return tea.KeyMsg{Type: t}
 	}
@@ -48,6 +51,5 @@ var keyTypes = func() map[string]tea.KeyType {
 			}
 		}
 	}
-	out[" "] = tea.KeySpace
 	return out
 }()

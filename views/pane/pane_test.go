@@ -108,13 +108,14 @@ func TestKey(t *testing.T) {
 		"up":        {Type: tea.KeyUp},
 		"s":         {Type: tea.KeyRunes, Runes: []rune("s")},
 		"alt+x":     {Type: tea.KeyRunes, Runes: []rune("x"), Alt: true},
-		" ":         {Type: tea.KeySpace},
+		" ":         {Type: tea.KeySpace, Runes: []rune{' '}},
+		"space":     {Type: tea.KeySpace, Runes: []rune{' '}},
 	} {
 		got := Key(name)
 		if got.Type != want.Type || string(got.Runes) != string(want.Runes) || got.Alt != want.Alt {
 			t.Errorf("Key(%q) = %#v, want %#v", name, got, want)
 		}
-		if got.String() != name && name != " " {
+		if got.String() != name && name != "space" {
 			t.Errorf("Key(%q) reads back as %q", name, got.String())
 		}
 	}

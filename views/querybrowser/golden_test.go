@@ -3,13 +3,12 @@ package querybrowser
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/quarry-sec/quarry/views/pane"
+	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
 
 // TestGolden drives the browser through teatest at the two sizes the shell
@@ -37,15 +36,7 @@ func TestGolden(t *testing.T) {
 				if sc.pick != "" && !m.Select(sc.pick) {
 					t.Fatalf("no query %s", sc.pick)
 				}
-				tm := teatest.NewTestModel(t, pane.Program{C: m}, teatest.WithInitialTermSize(size[0], size[1]))
-				for _, msg := range sc.msgs {
-					tm.Send(msg)
-				}
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
-				golden.RequireEqual(t, []byte(fm.View()))
+				golden.RequireEqual(t, []byte(panetest.FinalView(t, m, size[0], size[1], sc.msgs...)))
 			})
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/quarry-sec/quarry/queries"
 	"github.com/quarry-sec/quarry/themes"
 	"github.com/quarry-sec/quarry/views/pane"
+	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
 
 func TestMain(m *testing.M) {
@@ -682,17 +683,6 @@ func TestFormScrollsToFocus(t *testing.T) {
 	}
 }
 
-// escapes finds ESC and other C0/C1 control bytes (newlines aside) in a view.
-func escapes(s string) []int {
-	var at []int
-	for i, r := range s {
-		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
-			at = append(at, i)
-		}
-	}
-	return at
-}
-
 func TestHostileText(t *testing.T) {
 	lib := testdataLib(t, "evil")
 	if len(lib.Queries()) != 2 {
@@ -718,7 +708,7 @@ func TestHostileText(t *testing.T) {
 		}
 	}
 	for name, v := range views {
-		if at := escapes(v); len(at) > 0 {
+		if at := panetest.ControlBytes(v); len(at) > 0 {
 			t.Errorf("%s view has control bytes at %v:\n%q", name, at, v)
 		}
 	}

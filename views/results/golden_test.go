@@ -11,19 +11,14 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/views/pane"
+	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
 
 // goldenView runs the pane in a real Bubble Tea program at w×h, sends the keys,
 // quits, and returns the final view.
 func goldenView(t *testing.T, m *Model, w, h int, keys ...string) string {
 	t.Helper()
-	tm := teatest.NewTestModel(t, pane.Program{C: m}, teatest.WithInitialTermSize(w, h))
-	for _, k := range keys {
-		tm.Send(keyMsg(k))
-	}
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
-	return fm.View()
+	return panetest.FinalView(t, m, w, h, panetest.Keys(keys...)...)
 }
 
 func TestGolden(t *testing.T) {
@@ -139,8 +134,8 @@ func TestProgramRunsBackgroundSort(t *testing.T) {
 	tb := m.Current()
 	tb.asyncRows = 10
 	tm := teatest.NewTestModel(t, pane.Program{C: m}, teatest.WithInitialTermSize(120, 30))
-	tm.Send(keyMsg("l"))
-	tm.Send(keyMsg("s"))
+	tm.Send(pane.Key("l"))
+	tm.Send(pane.Key("s"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return strings.Contains(string(b), "Account ▲")
 	}, teatest.WithDuration(5*time.Second))

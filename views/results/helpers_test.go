@@ -56,49 +56,11 @@ func alerts(t testing.TB) *frame.Frame {
 	return f
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	switch k {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "left":
-		return tea.KeyMsg{Type: tea.KeyLeft}
-	case "right":
-		return tea.KeyMsg{Type: tea.KeyRight}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyMsg{Type: tea.KeyPgUp}
-	case "ctrl+d":
-		return tea.KeyMsg{Type: tea.KeyCtrlD}
-	case "ctrl+u":
-		return tea.KeyMsg{Type: tea.KeyCtrlU}
-	case "home":
-		return tea.KeyMsg{Type: tea.KeyHome}
-	case "end":
-		return tea.KeyMsg{Type: tea.KeyEnd}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	case "space", " ":
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	case "shift+left":
-		return tea.KeyMsg{Type: tea.KeyShiftLeft}
-	case "shift+right":
-		return tea.KeyMsg{Type: tea.KeyShiftRight}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-}
-
 // press sends keys one by one and returns the last command.
 func press(t interface{ Update(tea.Msg) tea.Cmd }, keys ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range keys {
-		cmd = t.Update(keyMsg(k))
+		cmd = t.Update(pane.Key(k))
 	}
 	return cmd
 }
@@ -107,7 +69,7 @@ func press(t interface{ Update(tea.Msg) tea.Cmd }, keys ...string) tea.Cmd {
 func typeText(t interface{ Update(tea.Msg) tea.Cmd }, s string) {
 	for _, r := range s {
 		if r == ' ' {
-			t.Update(keyMsg("space"))
+			t.Update(pane.Key("space"))
 			continue
 		}
 		t.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})

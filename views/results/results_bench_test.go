@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/pane"
 )
 
 // bigFrame is n rows × 10 columns of every kind, with some nulls: times, short
@@ -65,7 +66,7 @@ func BenchmarkKeypress1M(b *testing.B) {
 			t := m.Current()
 			if sorted {
 				press(m, "l", "l", "l", "l")
-				runAll(m, m.Update(keyMsg("s")))
+				runAll(m, m.Update(pane.Key("s")))
 				if _, dir := t.Sort(); dir != Ascending {
 					b.Fatal("not sorted")
 				}
@@ -143,10 +144,10 @@ func BenchmarkMemory1M(b *testing.B) {
 		opened := heap()
 		t := m.Current()
 		press(m, "l", "l")
-		runAll(m, m.Update(keyMsg("s")))
+		runAll(m, m.Update(pane.Key("s")))
 		press(m, "/")
 		typeText(m, "SYSTEM")
-		runAll(m, m.Update(keyMsg("enter")))
+		runAll(m, m.Update(pane.Key("enter")))
 		_ = m.View()
 		worked := heap()
 		if t.FilterText() == "" {

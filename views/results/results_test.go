@@ -26,7 +26,7 @@ func TestEmptyPane(t *testing.T) {
 	if !strings.Contains(m.View(), Empty) {
 		t.Fatalf("view = %q", m.View())
 	}
-	if m.Update(keyMsg("j")) != nil || m.Back() || m.Capturing() || m.ShortHelp() != nil {
+	if m.Update(pane.Key("j")) != nil || m.Back() || m.Capturing() || m.ShortHelp() != nil {
 		t.Error("an empty pane reacts to keys")
 	}
 	if m.Title() != "Results" {

@@ -779,7 +779,7 @@ func TestRandomKeysNeverPanic(t *testing.T) {
 			if k == "esc" && !m.Capturing() {
 				m.Back()
 			} else {
-				cmd = m.Update(keyMsg(k))
+				cmd = m.Update(pane.Key(k))
 			}
 			runAll(m, cmd)
 			_ = m.View()

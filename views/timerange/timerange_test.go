@@ -14,11 +14,11 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
 	"github.com/quarry-sec/quarry/themes"
 	"github.com/quarry-sec/quarry/views/pane"
+	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
 
 func TestMain(m *testing.M) {
@@ -318,17 +318,6 @@ func TestStepKeysTypeInFields(t *testing.T) {
 	}
 }
 
-// escapes finds control bytes (newlines aside) in a view.
-func escapes(s string) []int {
-	var at []int
-	for i, r := range s {
-		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
-			at = append(at, i)
-		}
-	}
-	return at
-}
-
 func TestHostileText(t *testing.T) {
 	m := New(testContext(time.FixedZone("Evil\x1b]0;owned\x07", 3600)))
 	m.SetSize(80, 20)
@@ -336,7 +325,7 @@ func TestHostileText(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("\x1b[2J\u202e")})
 	pane.Press(m, "tab")
 	v := m.View()
-	if at := escapes(v); len(at) > 0 {
+	if at := panetest.ControlBytes(v); len(at) > 0 {
 		t.Errorf("control bytes at %v:\n%q", at, v)
 	}
 	if !strings.Contains(v, `\u202e`) || !strings.Contains(v, `Evil\x1b]0;owned\x07`) {
@@ -435,16 +424,8 @@ func TestGolden(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, size := range [][2]int{{60, 20}, {80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", sc.name, size[0], size[1]), func(t *testing.T) {
-				m := New(testContext(nil))
-				tm := teatest.NewTestModel(t, pane.Program{C: m}, teatest.WithInitialTermSize(size[0], size[1]))
-				for _, msg := range sc.msgs {
-					tm.Send(msg)
-				}
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
-				golden.RequireEqual(t, []byte(fm.View()))
+				v := panetest.FinalView(t, New(testContext(nil)), size[0], size[1], sc.msgs...)
+				golden.RequireEqual(t, []byte(v))
 			})
 		}
 	}
