@@ -18,6 +18,7 @@ import (
 	"github.com/quarry-sec/quarry/providers/data"
 	"github.com/quarry-sec/quarry/providers/local"
 	"github.com/quarry-sec/quarry/queries"
+	"github.com/quarry-sec/quarry/themes"
 )
 
 // Env is what the command line needs from the process that runs it.
@@ -239,9 +240,14 @@ func (a *App) UI() (config.UI, error) {
 	}
 	if a.fps != 0 {
 		if a.fps < 1 || a.fps > config.MaxFPS {
-			return config.UI{}, usage("--fps must be between 1 and %d", config.MaxFPS)
+			return config.UI{}, usage("--fps %d: must be between 1 and %d", a.fps, config.MaxFPS)
 		}
 		ui.FPS = a.fps
+	}
+	if ui.Theme != "" {
+		if _, err := themes.ByName(ui.Theme); err != nil {
+			return config.UI{}, usage("%v", err)
+		}
 	}
 	return ui, nil
 }

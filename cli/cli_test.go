@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/quarry-sec/quarry/providers/config"
 )
 
 // run executes the command line on the committed demo workspace.
@@ -322,5 +324,36 @@ func TestInterruptedExitCode(t *testing.T) {
 	code := Execute(ctx, env, []string{"sql", "SELECT count(*) FROM range(1000000000000)"})
 	if code != 130 || strings.TrimSpace(errb.String()) != "quarry: interrupted" {
 		t.Errorf("exit %d, stderr %q; want 130 and 'interrupted'", code, errb.String())
+	}
+}
+
+// TestWorkbenchSettings checks what the TUI is started with: the ui settings with
+// --theme and --fps over them, and bad values refused as usage errors.
+func TestWorkbenchSettings(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("ui:\n  theme: light\n  fps: 20\n  zone: Europe/London\n"), 0o600)
+	start := func(args ...string) (config.UI, int, string) {
+		var got config.UI
+		var errb bytes.Buffer
+		env := Env{Version: "test", Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &errb, IsTerminal: true,
+			RunTUI: func(ctx context.Context, app *App) error {
+				ui, err := app.UI()
+				got = ui
+				return err
+			}}
+		code := Execute(context.Background(), env, append([]string{"--config", cfg}, args...))
+		return got, code, errb.String()
+	}
+	if ui, code, _ := start(); code != 0 || ui.Theme != "light" || ui.FPS != 20 || ui.Zone != "Europe/London" {
+		t.Errorf("settings: %+v, exit %d", ui, code)
+	}
+	if ui, code, _ := start("--theme", "high-contrast", "--fps", "10"); code != 0 || ui.Theme != "high-contrast" || ui.FPS != 10 {
+		t.Errorf("flags over settings: %+v, exit %d", ui, code)
+	}
+	for _, bad := range [][]string{{"--theme", "plaid"}, {"--fps", "500"}} {
+		if _, code, stderr := start(bad...); code != 2 || !strings.Contains(stderr, bad[1]) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming the value", bad, code, stderr)
+		}
 	}
 }
