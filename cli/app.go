@@ -53,8 +53,9 @@ type App struct {
 	limit      int
 	output     string
 
-	theme string
-	fps   int
+	theme    string
+	fps      int
+	progress func(msg string)
 
 	// mu guards the lazily opened settings, library and provider: the workbench
 	// calls in from its task goroutines.
@@ -183,7 +184,10 @@ func (a *App) registryFor(ctx context.Context, cfg *config.Config) *data.Registr
 		if limit == 0 {
 			limit = cfg.Limit
 		}
-		progress := func(msg string) { fmt.Fprintf(a.Env.Stderr, "quarry: %s\n", msg) }
+		progress := a.progress
+		if progress == nil {
+			progress = func(msg string) { fmt.Fprintf(a.Env.Stderr, "quarry: %s\n", msg) }
+		}
 		p, err := local.Open(ctx, dir, local.Options{Limit: limit, Persist: persist, InitSQL: []string{queries.SQLMacros}, Progress: progress})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -225,6 +229,15 @@ func (a *App) workspaceName(p data.Provider) string {
 		return "demo"
 	}
 	return filepath.Base(dir)
+}
+
+// SetProgress routes the provider's progress messages ("importing x.csv…"),
+// which go to stderr by default, to f; the workbench shows them in its status bar
+// rather than letting them write over its screen. Call it before the provider opens.
+func (a *App) SetProgress(f func(msg string)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.progress = f
 }
 
 // UI returns the workbench settings: the settings file's ui section with the

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -44,6 +45,12 @@ type Backend interface {
 	Open(ctx context.Context) (data.Info, error)
 	// RunQuery binds a library query for the provider and runs it.
 	RunQuery(ctx context.Context, name string, params map[string]any) (*frame.Frame, error)
+}
+
+// progressReporter is a backend that can tell the shell about slow steps (the
+// CLI's App does: imports of big workspace files), instead of writing to stderr.
+type progressReporter interface {
+	SetProgress(func(msg string))
 }
 
 // Options are the shell's settings.
@@ -112,6 +119,8 @@ type Model struct {
 	clip          clipboard
 	clock         func() time.Time
 	quitting      bool
+	// note is the provider's latest progress message, written from its goroutine.
+	note atomic.Pointer[string]
 }
 
 // New makes the shell. The library is loaded now (it is fast); the provider is
@@ -145,6 +154,9 @@ func New(ctx context.Context, b Backend, opts Options) (*Model, error) {
 		clip:    newClipboard(opts.Clipboard),
 		clock:   now,
 		cmd:     newCmdline(),
+	}
+	if pr, ok := b.(progressReporter); ok {
+		pr.SetProgress(func(msg string) { m.note.Store(&msg) })
 	}
 	m.lib, m.libErr = b.Library()
 	if m.lib == nil {
@@ -302,6 +314,7 @@ func (m *Model) opened(msg opened) tea.Cmd {
 		return pane.Fail(fmt.Errorf("open workspace: %w", msg.err))
 	}
 	m.info, m.ready = msg.info, true
+	m.note.Store(nil)
 	cmd := m.picker.Update(pane.Span{Start: msg.info.Start, End: msg.info.End})
 	if m.rng.IsZero() {
 		m.rng = m.picker.Range()

@@ -613,3 +613,43 @@ func (h *hostileInfo) Open(context.Context) (data.Info, error) {
 	info.Workspace = "case\x1b]0;pwned\x07"
 	return info, nil
 }
+
+// slowOpen is a backend whose Open reports progress and waits to be released.
+type slowOpen struct {
+	fakeBackend
+	report  func(string)
+	started chan struct{}
+	release chan struct{}
+}
+
+func (s *slowOpen) SetProgress(f func(string)) { s.report = f }
+
+func (s *slowOpen) Open(ctx context.Context) (data.Info, error) {
+	s.report("importing SecurityEvent.csv (258 MB) as table SecurityEvent…")
+	close(s.started)
+	<-s.release
+	return span, nil
+}
+
+func TestOpeningShowsProviderProgress(t *testing.T) {
+	b := &slowOpen{started: make(chan struct{}), release: make(chan struct{})}
+	m, err := New(context.Background(), b, Options{NoColor: true, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	init := m.Init()
+	done := make(chan []tea.Msg)
+	go func() { done <- collect(init) }()
+	<-b.started
+	if s := screen(m); !strings.Contains(s, "importing SecurityEvent.csv (258 MB)") {
+		t.Errorf("status bar lacks the import progress:\n%s", s)
+	}
+	close(b.release)
+	for _, msg := range <-done {
+		send(m, msg)
+	}
+	if s := screen(m); strings.Contains(s, "importing") || !strings.Contains(s, "ready") {
+		t.Errorf("after opening:\n%s", s)
+	}
+}

@@ -160,7 +160,11 @@ func (m *Model) statusLine() string {
 	case len(m.tasks) > 0:
 		t := m.tasks[len(m.tasks)-1]
 		el := m.now().Sub(t.began).Round(100 * time.Millisecond)
-		left = fmt.Sprintf("%s %s %s", m.spin.View(), t.label, el)
+		label := t.label
+		if n := m.note.Load(); n != nil && t.pane == "" {
+			label = frame.SafeText(*n)
+		}
+		left = fmt.Sprintf("%s %s %s", m.spin.View(), label, el)
 		if p := t.progress(); p >= 0 {
 			left += " " + m.bar.ViewAs(p) + fmt.Sprintf(" %3.0f%%", p*100)
 		}
