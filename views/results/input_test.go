@@ -37,8 +37,8 @@ func TestLineInput(t *testing.T) {
 			for _, m := range tt.keys {
 				in.update(m)
 			}
-			if in.text() != tt.want || in.pos != tt.pos {
-				t.Fatalf("text %q pos %d, want %q %d", in.text(), in.pos, tt.want, tt.pos)
+			if in.text() != tt.want || in.pos() != tt.pos {
+				t.Fatalf("text %q pos %d, want %q %d", in.text(), in.pos(), tt.want, tt.pos)
 			}
 		})
 	}
@@ -51,11 +51,11 @@ func TestLineInputViewScrolls(t *testing.T) {
 	if w := ansi.StringWidth(v); w > 20 {
 		t.Fatalf("view %q is %d wide", v, w)
 	}
-	if want := "export to: port.csv "; ansi.Strip(v) != want {
-		t.Fatalf("view = %q, want the end of the text", ansi.Strip(v))
+	if want := "export to: …ort.csv "; ansi.Strip(v) != want {
+		t.Fatalf("view = %q, want the end of the text, its cut start marked", ansi.Strip(v))
 	}
 	in.update(tea.KeyMsg{Type: tea.KeyHome})
-	if got := ansi.Strip(in.view(themes.Mono())); got != "export to: a-very-lo" {
+	if got := ansi.Strip(in.view(themes.Mono())); got != "export to: a-very-l…" {
 		t.Fatalf("view at home = %q", got)
 	}
 	empty := lineInput{prompt: "/", placeholder: "text col=value", width: 30}
