@@ -473,6 +473,11 @@ func (m *Model) mouseEvent(msg tea.MouseMsg) tea.Cmd {
 
 // focus moves the focus to a pane.
 func (m *Model) focus(id pane.ID) tea.Cmd {
+	if id == pane.TimeRange {
+		// The picker is a dialog over the panes: what a form holds stays put.
+		m.dialog = dialogRange
+		return nil
+	}
 	if _, ok := m.panes[id]; !ok {
 		return pane.Fail(fmt.Errorf("no pane %q", id))
 	}

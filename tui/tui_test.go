@@ -653,3 +653,29 @@ func TestOpeningShowsProviderProgress(t *testing.T) {
 		t.Errorf("after opening:\n%s", s)
 	}
 }
+
+func TestRangeFromTheFormKeepsWhatWasTyped(t *testing.T) {
+	b := &fakeBackend{}
+	m, _ := newShell(t, b, 120, 40)
+	m.browser.Select("Azure.list_aad_signins_for_account")
+	send(m, pane.Key("enter")) // the form, on account_name
+	typeText(m, "alice")
+	send(m, pane.Key("ctrl+t"))
+	if m.dialog != dialogRange {
+		t.Fatalf("ctrl+t in the form did not open the picker:\n%s", screen(m))
+	}
+	send(m, pane.Key("k"), pane.Key("k"), pane.Key("k"), pane.Key("enter")) // 24h
+	if m.dialog != dialogNone || m.Range().Width() != 24*time.Hour {
+		t.Fatalf("picker: dialog %v, range %v", m.dialog, m.Range().Width())
+	}
+	if !m.browser.Capturing() {
+		t.Fatal("the form closed")
+	}
+	send(m, pane.Key("ctrl+s"))
+	if len(b.calls) != 1 || b.calls[0].params["account_name"] != "alice" {
+		t.Fatalf("calls = %+v", b.calls)
+	}
+	if st := b.calls[0].params["start"].(time.Time); !st.Equal(span.End.Add(-24 * time.Hour)) {
+		t.Errorf("start = %v, want the last day of the data", st)
+	}
+}

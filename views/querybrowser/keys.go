@@ -31,6 +31,8 @@ type KeyMap struct {
 	NextField, PrevField key.Binding
 	// Submit runs the query from any field of the form.
 	Submit key.Binding
+	// Range opens the time-range picker from the form, keeping what was typed.
+	Range key.Binding
 	// Run runs the selected query at once with its defaults and the picker's
 	// range; a query with a required parameter opens its form instead.
 	Run key.Binding
@@ -54,6 +56,7 @@ func DefaultKeyMap() KeyMap {
 		PrevField:  key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
 		Submit:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "run")),
 		Run:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run with defaults")),
+		Range:      key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "time range")),
 	}
 }
 
@@ -68,7 +71,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.Keys
 	switch m.mode() {
 	case modeForm:
-		return []key.Binding{withDesc(k.Enter, "next field · run"), k.Submit, k.NextField, k.PrevField, withDesc(k.Cancel, "close form")}
+		return []key.Binding{withDesc(k.Enter, "next field · run"), k.Submit, k.NextField, k.PrevField, k.Range, withDesc(k.Cancel, "close form")}
 	case modeFilter:
 		return []key.Binding{withDesc(k.Enter, "keep filter"), withDesc(k.Cancel, "clear filter"), arrowsOnly(k.Up), arrowsOnly(k.Down)}
 	}
@@ -82,7 +85,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	case modeForm:
 		return [][]key.Binding{
 			{withDesc(k.Enter, "next field · run from the last"), k.Submit},
-			{k.NextField, k.PrevField, withDesc(k.Cancel, "close form")},
+			{k.NextField, k.PrevField, k.Range, withDesc(k.Cancel, "close form")},
 		}
 	case modeFilter:
 		return [][]key.Binding{

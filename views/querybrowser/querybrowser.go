@@ -295,6 +295,8 @@ func (m *Model) updateForm(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Cancel):
 		m.form = nil
 		return nil
+	case key.Matches(msg, k.Range):
+		return pane.Cmd(pane.Focus{Pane: pane.TimeRange})
 	case key.Matches(msg, k.Submit):
 		return m.submit()
 	case key.Matches(msg, k.Enter):

@@ -647,11 +647,11 @@ func TestFormTimeRangeLine(t *testing.T) {
 	m := newModel(t, library(t), 100, 30)
 	m.Select("WindowsSecurity.list_host_logons")
 	pane.Press(m, "enter")
-	if !strings.Contains(m.View(), "Time range: the picker's current range  (esc, then t to change)") {
+	if !strings.Contains(m.View(), "Time range: the picker's current range  (ctrl+t to change)") {
 		t.Errorf("no range yet:\n%s", m.View())
 	}
 	m.Update(pane.RangeChanged{Range: demoRange})
-	want := "Time range: 2022-05-12 08:54:11 UTC → 2022-05-13 08:54:11 UTC  (esc, then t to change)"
+	want := "Time range: 2022-05-12 08:54:11 UTC → 2022-05-13 08:54:11 UTC  (ctrl+t to change)"
 	if !strings.Contains(m.View(), want) {
 		t.Errorf("view lacks %q:\n%s", want, m.View())
 	}
@@ -804,7 +804,7 @@ func TestKeyMapConflicts(t *testing.T) {
 	modes := map[string][]key.Binding{
 		"list":   {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.DetailUp, k.DetailDown, k.Filter, k.Enter, k.Run},
 		"filter": {k.Enter, k.Cancel, arrowsOnly(k.Up), arrowsOnly(k.Down)},
-		"form":   {k.Enter, k.Cancel, k.NextField, k.PrevField, k.Submit},
+		"form":   {k.Enter, k.Cancel, k.NextField, k.PrevField, k.Submit, k.Range},
 	}
 	for mode, bs := range modes {
 		seen := map[string]bool{}
@@ -823,8 +823,8 @@ func TestKeyMapConflicts(t *testing.T) {
 			}
 		}
 	}
-	if n := len(pane.Bindings(&k)); n != 15 {
-		t.Errorf("pane.Bindings sees %d bindings, want 15", n)
+	if n := len(pane.Bindings(&k)); n != 16 {
+		t.Errorf("pane.Bindings sees %d bindings, want 16", n)
 	}
 	if err := pane.Rebind(&k, map[string][]string{"filter": {"ctrl+f"}}); err != nil || !key.Matches(tea.KeyMsg{Type: tea.KeyCtrlF}, k.Filter) {
 		t.Errorf("rebind: %v", err)

@@ -280,7 +280,7 @@ func (m *Model) formHeader() []string {
 			// The zone's name comes from the settings; escape it like any text.
 			rng = frame.SafeText(m.ctx.FormatTime(m.rng.Start) + " → " + m.ctx.FormatTime(m.rng.End))
 		}
-		lines = append(lines, "Time range: "+rng+t.Muted.Render("  (esc, then t to change)"))
+		lines = append(lines, "Time range: "+rng+t.Muted.Render("  (ctrl+t to change)"))
 	}
 	return append(lines, "")
 }
