@@ -2,9 +2,14 @@ package results
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/quarry-sec/quarry/engine/frame"
 )
 
 var filterNames = []string{"Computer", "Account", "EventID", "computer_name", "Account Name", "a=b"}
@@ -133,4 +138,50 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("round trip of %q: %#v != %#v", s, again.Terms, flt.Terms)
 		}
 	})
+}
+
+// TestEvalFilterInParts checks the parallel filter against a known answer on a
+// frame big enough to be split, and that a newer request stops it.
+func TestEvalFilterInParts(t *testing.T) {
+	n := 5*filterPart + 123
+	s := make([]string, n)
+	want := 0
+	for i := range s {
+		s[i] = fmt.Sprintf("row-%d", i)
+		if i%7 == 0 {
+			s[i] += "-Needle"
+			want++
+		}
+	}
+	f, err := frame.New(&frame.Column{Name: "s", Kind: frame.String, Strings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flt, err := ParseFilter("needle", f.Names())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := orderState{flt: flt, shown: []int{0}}
+	var latest atomic.Int64
+	latest.Store(1)
+	pass, ok := evalFilter(f, st, time.UTC, 1, &latest)
+	if !ok {
+		t.Fatal("filter gave up")
+	}
+	got := 0
+	for i, p := range pass {
+		if p != (i%7 == 0) {
+			t.Fatalf("row %d: pass %v", i, p)
+		}
+		if p {
+			got++
+		}
+	}
+	if got != want {
+		t.Errorf("%d rows pass, want %d", got, want)
+	}
+	latest.Store(2)
+	if _, ok := evalFilter(f, st, time.UTC, 1, &latest); ok {
+		t.Error("a superseded filter ran to the end")
+	}
 }

@@ -2,9 +2,11 @@ package results
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -170,19 +172,41 @@ func count(pass []bool) int {
 	return n
 }
 
-// evalFilter tests every row; it gives up (false) when a newer request arrives.
+// evalFilter tests every row, in parallel over the machine's cores (each part
+// with its own matcher); it gives up (false) when a newer request arrives.
 func evalFilter(f *frame.Frame, s orderState, zone *time.Location, seq int64, latest *atomic.Int64) ([]bool, bool) {
 	n := f.Len()
 	pass := make([]bool, n)
-	m := newMatcher(f, s.flt, s.shown, zone)
-	for r := 0; r < n; r++ {
-		if r&4095 == 0 && latest != nil && latest.Load() != seq {
-			return nil, false
-		}
-		pass[r] = m.match(r)
+	parts := 1
+	if n >= 2*filterPart {
+		parts = min(runtime.GOMAXPROCS(0), n/filterPart)
+	}
+	var stale atomic.Bool
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := n*p/parts, n*(p+1)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := newMatcher(f, s.flt, s.shown, zone)
+			for r := lo; r < hi; r++ {
+				if (r-lo)&4095 == 0 && latest != nil && latest.Load() != seq {
+					stale.Store(true)
+					return
+				}
+				pass[r] = m.match(r)
+			}
+		}()
+	}
+	wg.Wait()
+	if stale.Load() {
+		return nil, false
 	}
 	return pass, true
 }
+
+// filterPart is the fewest rows worth a goroutine of their own when filtering.
+const filterPart = 32768
 
 // sortRows sorts idx, which must be in ascending row order, by column col: ints,
 // floats and times numerically and chronologically, bools false before true,
