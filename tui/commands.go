@@ -36,6 +36,7 @@ func commands() []command {
 		{name: "zone", aliases: []string{"tz"}, args: "UTC|Local|Area/City", help: "show times in this time zone", run: cmdZone},
 		{name: "mouse", args: "[on|off]", help: "turn mouse support on or off (off keeps text selection)", run: cmdMouse},
 		{name: "nav", help: "hide or show the navigator", run: func(m *Model, _ []string) tea.Cmd { m.hideNav = !m.hideNav; m.layout(); return nil }},
+		{name: "open", aliases: []string{"reopen"}, help: "open the workspace again (after fixing a file)", run: cmdOpen},
 		{name: "cancel", help: "cancel the running tasks", run: func(m *Model, _ []string) tea.Cmd { return m.cancelNotice(m.cancelTasks()) }},
 		{name: "help", aliases: []string{"keys"}, help: "show every key", run: func(m *Model, _ []string) tea.Cmd { m.dialog = dialogHelp; return nil }},
 		{name: "quit", aliases: []string{"exit", "qa"}, help: "leave Quarry", run: func(m *Model, _ []string) tea.Cmd { return m.quit() }},
@@ -266,4 +267,17 @@ func cmdMouse(m *Model, args []string) tea.Cmd {
 		return tea.Batch(tea.EnableMouseCellMotion, pane.Notice("mouse on: wheel scrolls, click picks a pane (hold shift to select text)"))
 	}
 	return tea.Batch(tea.DisableMouse, pane.Notice("mouse off: select text with the mouse as usual"))
+}
+
+func cmdOpen(m *Model, _ []string) tea.Cmd {
+	if m.ready {
+		return pane.Notice("the workspace is open")
+	}
+	for _, t := range m.tasks {
+		if t.pane == "" {
+			return pane.Notice("the workspace is opening")
+		}
+	}
+	m.openErr = nil
+	return m.open()
 }

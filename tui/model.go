@@ -92,11 +92,12 @@ type Model struct {
 	spin    spinner.Model
 	bar     progress.Model
 
-	lib    *queries.Library
-	libErr error
-	info   data.Info
-	ready  bool
-	rng    pane.Range
+	lib     *queries.Library
+	libErr  error
+	info    data.Info
+	ready   bool
+	openErr error
+	rng     pane.Range
 
 	browser *querybrowser.Model
 	results *results.Model
@@ -308,12 +309,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // opened records the provider's description and gives the picker the data's span.
 func (m *Model) opened(msg opened) tea.Cmd {
 	if msg.err != nil {
+		m.openErr = msg.err
 		if errors.Is(msg.err, context.Canceled) {
-			return pane.Notice("opening the workspace was cancelled; :q NAME retries")
+			return pane.Notice("opening the workspace was cancelled; :open retries")
 		}
 		return pane.Fail(fmt.Errorf("open workspace: %w", msg.err))
 	}
-	m.info, m.ready = msg.info, true
+	m.info, m.ready, m.openErr = msg.info, true, nil
 	m.note.Store(nil)
 	cmd := m.picker.Update(pane.Span{Start: msg.info.Start, End: msg.info.End})
 	if m.rng.IsZero() {

@@ -679,3 +679,41 @@ func TestRangeFromTheFormKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("start = %v, want the last day of the data", st)
 	}
 }
+
+// failingOpen fails to open the workspace until fixed.
+type failingOpen struct {
+	fakeBackend
+	fixed bool
+}
+
+func (f *failingOpen) Open(context.Context) (data.Info, error) {
+	if !f.fixed {
+		return data.Info{}, errors.New("workspace /cases/4711: file bad.csv: not valid csv: line 3: wrong number of fields (want 2, got 1); fix the file or move it out of the folder")
+	}
+	return span, nil
+}
+
+func TestOpenFailureIsShownAndRetried(t *testing.T) {
+	b := &failingOpen{}
+	m, err := New(context.Background(), b, Options{NoColor: true, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	settle(m, m.Init())
+	s := screen(m)
+	if !strings.Contains(s, "─ error") || !strings.Contains(s, "wrong number of fields (want 2, got 1)") || !strings.Contains(s, "move it out of the") {
+		t.Errorf("the whole error is not on screen:\n%s", s)
+	}
+	send(m, pane.Key("j"))
+	if s := screen(m); strings.Contains(s, "─ error") || !strings.Contains(s, "the workspace did not open; :open retries") {
+		t.Errorf("after a key:\n%s", s)
+	}
+	b.fixed = true
+	send(m, pane.Key(":"))
+	typeText(m, "open")
+	send(m, pane.Key("enter"))
+	if s := screen(m); !strings.Contains(s, "ready") || !strings.Contains(s, "demo · local") {
+		t.Errorf(":open did not reopen:\n%s", s)
+	}
+}

@@ -74,6 +74,8 @@ func (m *Model) mainView(w, h int) []string {
 	if m.cmd.open {
 		over := m.cmd.view(w, min(h, 9), m.pctx.Theme)
 		copy(lines[h-len(over):], over)
+	} else if over := m.errorBox(w, h); over != nil {
+		copy(lines[h-len(over):], over)
 	}
 	return lines
 }
@@ -104,6 +106,28 @@ func (m *Model) boxed(content, title string, w, h int) []string {
 	}
 	box := th.FocusBorder.Padding(0, 1).MaxWidth(w).Render(content)
 	return strings.Split(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box), "\n")
+}
+
+// errorBox shows an error notification too long for the status bar in full
+// (wrapped, up to 6 lines) over the bottom of the main area, until the next key.
+func (m *Model) errorBox(w, h int) []string {
+	if m.flash == nil || m.flash.Level != pane.Error || w < 10 {
+		return nil
+	}
+	text := m.flash.Text
+	if ansi.StringWidth(text)+4 <= m.width/2 {
+		return nil
+	}
+	th := m.pctx.Theme
+	wrapped := strings.Split(ansi.Wrap(text, w-4, " "), "\n")
+	if len(wrapped) > 6 {
+		wrapped = append(wrapped[:5], "…")
+	}
+	out := []string{th.Error.Render(pad("─ error "+strings.Repeat("─", max(w-8, 0)), w))}
+	for _, l := range wrapped {
+		out = append(out, pad("  "+l, w))
+	}
+	return out[:min(len(out), h)]
 }
 
 // navLines is the navigator: the app's name, then the panes with their number
@@ -172,6 +196,8 @@ func (m *Model) statusLine() string {
 			left += fmt.Sprintf(" (+%d more)", len(m.tasks)-1)
 		}
 		left += " · esc cancels"
+	case !m.ready && m.openErr != nil:
+		left = m.pctx.Theme.Error.Render("✗ ") + "the workspace did not open; :open retries"
 	case !m.ready:
 		left = "opening workspace…"
 	default:
