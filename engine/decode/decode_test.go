@@ -91,6 +91,8 @@ func TestSniff(t *testing.T) {
 		{"pe", peBytes, PE},
 		{"pe cut before its PE header", peBytes[:0x60], PE},
 		{"MZ then no PE header", badPE, Binary},
+		{"text that passes the zlib header check", []byte(`HKLM\Software\Microsoft\Windows\CurrentVersion\Run`), UTF8},
+		{"cut zlib stream", zl(cmd)[:12], Zlib},
 		{"text starting MZ", []byte("MZ is where the story starts, and it is only text here."), UTF8},
 		{"pdf", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), PDF},
 		{"7z", []byte{'7', 'z', 0xbc, 0xaf, 0x27, 0x1c, 0, 4}, SevenZip},
@@ -223,5 +225,27 @@ func BenchmarkSniff(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		Sniff(text)
+	}
+}
+
+// TestZlibHeaderTextIsText runs every two-letter start that passes the zlib header
+// check through Sniff inside ordinary text: none may come out as zlib.
+func TestZlibHeaderTextIsText(t *testing.T) {
+	n := 0
+	for c := 0x20; c < 0x7f; c++ {
+		for f := 0x20; f < 0x7f; f++ {
+			hdr := []byte{byte(c), byte(f)}
+			if byte(c)&0x0f != 8 || byte(c)>>4 > 7 || byte(f)&0x20 != 0 || (c<<8|f)%31 != 0 {
+				continue
+			}
+			n++
+			text := append(hdr, " is how this line of a PowerShell script starts; nothing is compressed here."...)
+			if k := Sniff(text); k == Zlib {
+				t.Errorf("%q sniffed as zlib", text)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no header-passing starts were tried")
 	}
 }

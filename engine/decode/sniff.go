@@ -2,6 +2,8 @@ package decode
 
 import (
 	"bytes"
+	"compress/zlib"
+	"io"
 	"unicode/utf8"
 )
 
@@ -115,13 +117,26 @@ func isPE(b []byte) bool {
 }
 
 // isZlib checks the two-byte zlib header (RFC 1950): deflate, a window no larger
-// than 32 KiB, no preset dictionary, and the check bits.
+// than 32 KiB, no preset dictionary, and the check bits. One text in 31 that starts
+// with H, X, h, x, ( or 8 passes that ("HKLM\…" does), so the stream must also
+// inflate: its first bytes are read, and corrupt deflate data means it is not zlib.
 func isZlib(b []byte) bool {
 	if len(b) < 3 {
 		return false
 	}
 	cmf, flg := b[0], b[1]
-	return cmf&0x0f == 8 && cmf>>4 <= 7 && flg&0x20 == 0 && (uint(cmf)<<8|uint(flg))%31 == 0
+	if cmf&0x0f != 8 || cmf>>4 > 7 || flg&0x20 != 0 || (uint(cmf)<<8|uint(flg))%31 != 0 {
+		return false
+	}
+	r, err := zlib.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return false
+	}
+	var buf [256]byte
+	_, err = io.ReadFull(r, buf[:])
+	// A stream cut short (a fragment) ends in io.ErrUnexpectedEOF; text read as
+	// deflate fails as corrupt input.
+	return err == nil || err == io.EOF || err == io.ErrUnexpectedEOF
 }
 
 // isUTF8Text reports valid UTF-8 with no NUL and few other control characters
