@@ -131,20 +131,7 @@ func (t *Table) freqKey(msg tea.KeyMsg) tea.Cmd {
 	page := max(1, t.height-3)
 	n := len(fq.items)
 	switch {
-	case key.Matches(msg, k.Down):
-		fq.cur++
-	case key.Matches(msg, k.Up):
-		fq.cur--
-	case key.Matches(msg, k.PageDown):
-		fq.cur += page
-		fq.top += page
-	case key.Matches(msg, k.PageUp):
-		fq.cur -= page
-		fq.top -= page
-	case key.Matches(msg, k.Top):
-		fq.cur = 0
-	case key.Matches(msg, k.Bottom):
-		fq.cur = n - 1
+	case k.move(msg, &fq.cur, &fq.top, n, page):
 	case key.Matches(msg, k.Apply):
 		if fq.loading || fq.cur < 0 || fq.cur >= n {
 			return nil

@@ -295,25 +295,37 @@ func (t *Table) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// move applies a movement key (line, page, top, bottom) to a list's cursor and
+// first shown line, unclamped (callers clamp to their list), and reports whether
+// the key was one. The table and the frequency view move alike.
+func (k KeyMap) move(msg tea.KeyMsg, cur, top *int, n, page int) bool {
+	switch {
+	case key.Matches(msg, k.Down):
+		*cur++
+	case key.Matches(msg, k.Up):
+		*cur--
+	case key.Matches(msg, k.PageDown):
+		*cur += page
+		*top += page
+	case key.Matches(msg, k.PageUp):
+		*cur -= page
+		*top -= page
+	case key.Matches(msg, k.Top):
+		*cur = 0
+	case key.Matches(msg, k.Bottom):
+		*cur = n - 1
+	default:
+		return false
+	}
+	return true
+}
+
 func (t *Table) tableKey(msg tea.KeyMsg) tea.Cmd {
 	k := t.keys
 	page := max(1, t.bodyHeight())
 	var cmd tea.Cmd
 	switch {
-	case key.Matches(msg, k.Down):
-		t.cur++
-	case key.Matches(msg, k.Up):
-		t.cur--
-	case key.Matches(msg, k.PageDown):
-		t.cur += page
-		t.top += page
-	case key.Matches(msg, k.PageUp):
-		t.cur -= page
-		t.top -= page
-	case key.Matches(msg, k.Top):
-		t.cur = 0
-	case key.Matches(msg, k.Bottom):
-		t.cur = t.Len() - 1
+	case k.move(msg, &t.cur, &t.top, t.Len(), page):
 	case key.Matches(msg, k.Left):
 		t.stepColumn(-1)
 	case key.Matches(msg, k.Right):
