@@ -86,7 +86,8 @@ With no verb, on a terminal, Quarry opens the workbench on the workspace
 	lf.IntVar(&app.fps, "fps", 0, "workbench redraws per second at most (default 60; lower it on slow SSH links)")
 	root.SetVersionTemplate("quarry {{.Version}}\n")
 
-	root.AddCommand(newQueriesCmd(app), newQueryCmd(app), newSQLCmd(app), newTablesCmd(app), newDemoCmd(app))
+	root.AddCommand(newQueriesCmd(app), newQueryCmd(app), newSQLCmd(app), newTablesCmd(app), newDemoCmd(app),
+		newIoCCmd(app), newDecodeCmd(app))
 	return root
 }
 

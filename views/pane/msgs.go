@@ -5,7 +5,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/quarry-sec/quarry/engine/decode"
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/engine/ioc"
 )
 
 // Range is a time range: the half-open [Start, End) the queries search.
@@ -101,3 +103,35 @@ func Notice(format string) tea.Cmd { return Cmd(Notify{Level: Info, Text: format
 
 // Fail is a shorthand for an Error notification command.
 func Fail(err error) tea.Cmd { return Cmd(Notify{Level: Error, Text: err.Error()}) }
+
+// DecodeText asks the runner to unpack a text's encoded payloads and extract its
+// indicators; the answer is a Decoded sent to the Decode pane, which the shell
+// focuses.
+type DecodeText struct {
+	// Text is what to decode: a result cell, or text pasted into the pane.
+	Text string
+	// Source says where it came from ("SecurityEvent.CommandLine, row 12", "pasted").
+	Source string
+}
+
+// Decoded is the runner's answer to a DecodeText.
+type Decoded struct {
+	// Seq is the runner's request number; older answers are dropped.
+	Seq     int
+	Request DecodeText
+	// Result is the unpacking: the tagged decoded text and the tree of items.
+	Result *decode.Result
+	// InputIoCs are the indicators in the input text; ItemIoCs[i] those in
+	// Result.Items[i].Decoded (nil for binary items). Offsets are into those texts.
+	InputIoCs []ioc.Match
+	ItemIoCs  [][]ioc.Match
+	Err       error
+}
+
+// UseValue asks the shell to start a query from an indicator: the query browser
+// opens on the queries with a parameter of that kind, the value filled in.
+type UseValue struct {
+	// Type is the indicator's type; Value the indicator.
+	Type  ioc.Type
+	Value string
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ioc
+
+const raceEnabled = false
