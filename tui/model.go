@@ -273,6 +273,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.runQuery(msg)
 	case pane.Export:
 		return m, m.export(msg)
+	case pane.DecodeText:
+		return m, m.decodeText(msg)
+	case pane.Decoded:
+		return m, m.decoded(msg)
+	case pane.UseValue:
+		return m, m.useValue(msg)
 	case pane.Copy:
 		// The write goes to the terminal, which a slow link can stall: off the loop.
 		clip := m.clip

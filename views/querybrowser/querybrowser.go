@@ -58,6 +58,62 @@ type Model struct {
 	rng                pane.Range
 	form               *form
 	width, height      int
+	// offer is a value sent from another pane (an indicator) that the list is
+	// narrowed to and the form is filled with; nil for none.
+	offer *offer
+}
+
+// offer is a value to start queries from.
+type offer struct {
+	params []string
+	value  string
+}
+
+// takes returns the first of the offer's parameters that q has, or "".
+func (o *offer) takes(q *queries.Query) string {
+	for _, name := range o.params {
+		for _, p := range q.Params {
+			if p.Name == name {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// Offer narrows the list to the queries that take one of params (parameter
+// names, in order of preference) and fills that parameter with value when a form
+// opens or a query runs; Esc clears it. It returns how many queries take it;
+// with none, nothing changes.
+func (m *Model) Offer(params []string, value string) int {
+	o := &offer{params: params, value: value}
+	n := 0
+	for _, q := range m.all {
+		if o.takes(q) != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	m.form = nil
+	m.offer = o
+	m.clearFilter()
+	m.regroup()
+	return n
+}
+
+// fill puts the offered value in the form's field for it.
+func (m *Model) fill(f *form) {
+	if m.offer == nil {
+		return
+	}
+	name := m.offer.takes(f.query)
+	for i := range f.fields {
+		if f.fields[i].param.Name == name {
+			f.fields[i].input.SetValue(m.offer.value)
+		}
+	}
 }
 
 // New makes the browser over a library (nil is an empty library).
@@ -103,6 +159,10 @@ func (m *Model) Back() bool {
 		return true
 	case m.filtering || m.pattern != "":
 		m.clearFilter()
+		return true
+	case m.offer != nil:
+		m.offer = nil
+		m.regroup()
 		return true
 	}
 	return false
@@ -180,6 +240,7 @@ func (m *Model) OpenForm() tea.Cmd {
 		return nil
 	}
 	f := newForm(q)
+	m.fill(f)
 	if len(f.fields) == 0 {
 		return pane.Cmd(f.request())
 	}
@@ -253,6 +314,7 @@ func (m *Model) RunNow() tea.Cmd {
 		return nil
 	}
 	f := newForm(q)
+	m.fill(f)
 	for _, fl := range f.fields {
 		if fl.param.Required && strings.TrimSpace(fl.input.Value()) == "" {
 			return m.OpenForm()
@@ -366,6 +428,22 @@ func (m *Model) regroup() {
 		prev = m.order[m.sel]
 	}
 	m.groups, m.matched = grouping(m.all, m.texts, m.pattern)
+	if m.offer != nil {
+		kept := m.groups[:0]
+		for _, g := range m.groups {
+			qs := g.queries[:0:0]
+			for _, qi := range g.queries {
+				if m.offer.takes(m.all[qi]) != "" {
+					qs = append(qs, qi)
+				}
+			}
+			if len(qs) > 0 {
+				g.queries = qs
+				kept = append(kept, g)
+			}
+		}
+		m.groups = kept
+	}
 	m.rows = rows(m.groups)
 	m.order = m.order[:0]
 	for _, r := range m.rows {

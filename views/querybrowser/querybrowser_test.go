@@ -895,3 +895,48 @@ func TestRunNow(t *testing.T) {
 		t.Error("r on a query with a required parameter did not open its form")
 	}
 }
+
+// An indicator offered from another pane narrows the list to the queries that
+// take it and fills the parameter; Esc shows every query again.
+func TestOffer(t *testing.T) {
+	m := New(testContext(), library(t))
+	m.SetSize(120, 30)
+	if n := m.Offer([]string{"no_such_param"}, "x"); n != 0 || len(m.order) != 52 {
+		t.Fatalf("an offer no query takes changed the list: %d, %d shown", n, len(m.order))
+	}
+	n := m.Offer([]string{"ip_address", "ip_address_list"}, "10.0.0.5")
+	if n == 0 || len(m.order) != n {
+		t.Fatalf("offer: %d queries take it, %d shown", n, len(m.order))
+	}
+	for _, qi := range m.order {
+		q := m.all[qi]
+		if _, ok := q.Param("ip_address"); !ok {
+			if _, ok := q.Param("ip_address_list"); !ok {
+				t.Errorf("%s shown but takes no address", q.Name)
+			}
+		}
+	}
+	if v := m.View(); !strings.Contains(v, "taking 10.0.0.5") || !strings.Contains(v, "of 52 queries") {
+		t.Errorf("the list does not say what it is narrowed to:\n%s", v)
+	}
+	// The form opens with the value in the parameter that takes it.
+	m.OpenForm()
+	if m.form == nil {
+		t.Fatal("no form")
+	}
+	filled := false
+	for _, f := range m.form.fields {
+		if (f.param.Name == "ip_address" || f.param.Name == "ip_address_list") && f.input.Value() == "10.0.0.5" {
+			filled = true
+		}
+	}
+	if !filled {
+		t.Errorf("the form's address field was not filled")
+	}
+	if !m.Back() || m.form != nil {
+		t.Fatal("esc did not close the form")
+	}
+	if !m.Back() || m.offer != nil || len(m.order) != 52 {
+		t.Errorf("esc did not clear the offer: %d shown", len(m.order))
+	}
+}

@@ -66,8 +66,12 @@ func (m *Model) View() string {
 func (m *Model) statusLine(w int) string {
 	t := m.ctx.Theme
 	count := fmt.Sprintf("%d queries", len(m.all))
-	if m.pattern != "" || m.filtering {
+	if m.pattern != "" || m.filtering || m.offer != nil {
 		count = fmt.Sprintf("%d of %d queries", len(m.order), len(m.all))
+	}
+	if m.offer != nil && !m.filtering && m.pattern == "" {
+		return draw.Segs([]draw.Seg{draw.S("taking ", t.Muted), draw.S(frame.SafeText(m.offer.value), t.Accent),
+			draw.S("  "+count+" · esc shows all", t.Muted)}, w, nil)
 	}
 	if m.filtering {
 		iw := w - 2 - 2 - ansi.StringWidth(count)

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -19,6 +20,29 @@ func (t *Table) copyCell() tea.Cmd {
 		return warn("No cell is selected.")
 	}
 	return pane.Cmd(pane.Copy{Text: cellText(t.f.Columns()[c], r, t.ctx.Zone), What: "cell"})
+}
+
+// decodeCell sends the current cell to the Decode pane.
+func (t *Table) decodeCell() tea.Cmd {
+	r, c := t.Row(), t.Column()
+	if r < 0 || c < 0 {
+		return warn("No cell is selected.")
+	}
+	col := t.f.Columns()[c]
+	return decodeText(cellText(col, r, t.ctx.Zone), t.title, col.Name, r)
+}
+
+// decodeText is the DecodeText intent for a cell: where it came from is the
+// result's title, the column and the 1-based row.
+func decodeText(text, title, column string, row int) tea.Cmd {
+	if text == "" {
+		return warn("The cell is empty: nothing to decode.")
+	}
+	src := fmt.Sprintf("%s, row %d", column, row+1)
+	if title != "" {
+		src = title + " · " + src
+	}
+	return pane.Cmd(pane.DecodeText{Text: text, Source: src})
 }
 
 // copyRow asks the shell to copy the selected row as a JSON object.

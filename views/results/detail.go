@@ -132,6 +132,10 @@ func (t *Table) detailKey(msg tea.KeyMsg) tea.Cmd {
 		if d.cur >= 0 && d.cur < len(d.fields) {
 			return pane.Cmd(pane.Copy{Text: d.fields[d.cur].value, What: "cell"})
 		}
+	case key.Matches(msg, k.Decode):
+		if d.cur >= 0 && d.cur < len(d.fields) {
+			return decodeText(d.fields[d.cur].value, t.title, d.fields[d.cur].name, d.row)
+		}
 	}
 	return nil
 }

@@ -42,6 +42,9 @@ type KeyMap struct {
 	CopyCell key.Binding
 	// CopyRow copies the selected row as a JSON object.
 	CopyRow key.Binding
+	// Decode sends the current cell (or detail field) to the Decode pane: its
+	// encoded payloads unpacked and its indicators listed.
+	Decode key.Binding
 	// Export opens the export prompt.
 	Export key.Binding
 	// Toggle shows or hides the column under the cursor in the column chooser.
@@ -84,6 +87,7 @@ func DefaultKeyMap() KeyMap {
 		Detail:      b([]string{"enter"}, "enter", "row detail"),
 		CopyCell:    b([]string{"y"}, "y", "copy cell"),
 		CopyRow:     b([]string{"Y"}, "Y", "copy row (JSON)"),
+		Decode:      b([]string{"D"}, "D", "decode cell, list IoCs"),
 		Export:      b([]string{"e"}, "e", "export"),
 		Toggle:      b([]string{" "}, "space", "show/hide column"),
 		ShiftUp:     b([]string{"K"}, "K", "move column up"),
@@ -111,7 +115,7 @@ func (k KeyMap) tableHelp(cards bool) [][]key.Binding {
 		{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom},
 		{k.Left, k.Right, k.FirstColumn, k.LastColumn, k.HideColumn, k.ShowColumns, k.MoveLeft, k.MoveRight, k.Columns},
 		{k.Sort, k.Filter, k.Frequency, k.Detail},
-		{k.CopyCell, k.CopyRow, k.Export},
+		{k.CopyCell, k.CopyRow, k.Decode, k.Export},
 	}
 	if cards {
 		g = append(g, []key.Binding{k.PrevCard, k.NextCard, k.CloseCard, k.Rerun})
@@ -131,7 +135,7 @@ func escHelp(desc string) key.Binding {
 func (k KeyMap) modeKeys(m mode) []key.Binding {
 	switch m {
 	case modeDetail:
-		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom, k.CopyCell}
+		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom, k.CopyCell, k.Decode}
 	case modeFreq:
 		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom, k.Apply}
 	case modeChooser:

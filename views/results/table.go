@@ -360,6 +360,8 @@ func (t *Table) tableKey(msg tea.KeyMsg) tea.Cmd {
 		cmd = t.copyCell()
 	case key.Matches(msg, k.CopyRow):
 		cmd = t.copyRow()
+	case key.Matches(msg, k.Decode):
+		cmd = t.decodeCell()
 	case key.Matches(msg, k.Export):
 		if len(t.f.Columns()) == 0 {
 			cmd = warn("This result has no columns to export.")

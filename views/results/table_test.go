@@ -787,3 +787,20 @@ func TestRandomKeysNeverPanic(t *testing.T) {
 		_ = fi
 	}
 }
+
+// D sends the current cell, or the detail view's field, to the Decode pane with
+// where it came from.
+func TestDecodeCell(t *testing.T) {
+	tb := newTable(t, alerts(t), 80, 12)
+	press(tb, "j", "j", "j", "j", "l", "l") // row 4, DisplayName
+	msg := msgOf(press(tb, "D"))
+	d, ok := msg.(pane.DecodeText)
+	if !ok || d.Text != strings.Repeat("Very long alert name ", 4) || !strings.HasSuffix(d.Source, "DisplayName, row 5") {
+		t.Fatalf("D gives %#v", msg)
+	}
+	press(tb, "enter", "j")
+	msg = msgOf(press(tb, "D"))
+	if d, ok := msg.(pane.DecodeText); !ok || !strings.Contains(d.Source, ", row 5") || d.Text == "" {
+		t.Fatalf("D in the detail view gives %#v", msg)
+	}
+}
