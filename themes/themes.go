@@ -48,6 +48,11 @@ type Theme struct {
 	Border, FocusBorder lipgloss.Style
 	// TabActive and Tab style card tabs and navigator entries.
 	TabActive, Tab lipgloss.Style
+	// IoCNet, IoCHash, IoCPath and IoCOther mark indicators found in text: network
+	// (addresses, URLs, domains, hosts, emails), file hashes, file paths, and
+	// user-defined types. Each is underlined as well as coloured, so the mono theme
+	// still shows where an indicator is.
+	IoCNet, IoCHash, IoCPath, IoCOther lipgloss.Style
 }
 
 func cc(trueColor, ansi256, ansi string) lipgloss.TerminalColor {
@@ -74,6 +79,10 @@ func FromPalette(name string, p Palette) Theme {
 		FocusBorder: s().BorderStyle(lipgloss.ThickBorder()).BorderForeground(p.Accent),
 		TabActive:   s().Bold(true).Foreground(p.SelectedFg).Background(p.SelectedBg),
 		Tab:         s().Foreground(p.Muted),
+		IoCNet:      s().Underline(true).Foreground(p.Accent),
+		IoCHash:     s().Underline(true).Foreground(p.Warn),
+		IoCPath:     s().Underline(true).Foreground(p.OK),
+		IoCOther:    s().Underline(true).Italic(true).Foreground(p.Fg),
 	}
 }
 

@@ -19,9 +19,9 @@ func (m *Model) decodeText(req pane.DecodeText) tea.Cmd {
 	m.seq[pane.Decode]++
 	seq := m.seq[pane.Decode]
 	m.setFocus(pane.Decode)
-	return m.spawn("decode", pane.Decode, func(ctx context.Context, _ *task) tea.Msg {
+	return tea.Batch(m.decoder.Update(req), m.spawn("decode", pane.Decode, func(ctx context.Context, _ *task) tea.Msg {
 		return decodeAndExtract(ctx, req, seq)
-	})
+	}))
 }
 
 // decodeAndExtract is the Decode pane's work: msticpy's base64unpack, then the
@@ -57,7 +57,8 @@ func (m *Model) decoded(msg pane.Decoded) tea.Cmd {
 	if errors.Is(msg.Err, context.Canceled) {
 		return pane.Notice("decoding cancelled")
 	}
-	return m.panes[pane.Decode].Update(msg)
+	m.setFocus(pane.Decode)
+	return m.decoder.Update(msg)
 }
 
 // valueParams are the query parameters an indicator of each type can fill, in

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	decodeview "github.com/quarry-sec/quarry/views/decode"
 	"github.com/quarry-sec/quarry/views/pane"
 	"github.com/quarry-sec/quarry/views/querybrowser"
 	"github.com/quarry-sec/quarry/views/results"
@@ -24,6 +25,7 @@ func keymaps() []struct {
 		{"queries", "Queries (the library, its filter and the parameter form)", querybrowser.DefaultKeyMap()},
 		{"results", "Results (cards, table, detail, frequency, columns, export)", results.DefaultKeyMap()},
 		{"timerange", "Time range (t)", timerange.DefaultKeyMap()},
+		{"decode", "Decode (payload tree, decoded text, indicators, paste box)", decodeview.DefaultKeyMap()},
 	}
 }
 

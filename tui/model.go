@@ -29,6 +29,7 @@ import (
 	"github.com/quarry-sec/quarry/providers/data"
 	"github.com/quarry-sec/quarry/queries"
 	"github.com/quarry-sec/quarry/themes"
+	decodeview "github.com/quarry-sec/quarry/views/decode"
 	"github.com/quarry-sec/quarry/views/pane"
 	"github.com/quarry-sec/quarry/views/querybrowser"
 	"github.com/quarry-sec/quarry/views/results"
@@ -102,6 +103,7 @@ type Model struct {
 	browser *querybrowser.Model
 	results *results.Model
 	picker  *timerange.Model
+	decoder *decodeview.Model
 	panes   map[pane.ID]pane.Component
 	focused pane.ID
 	dialog  dialog
@@ -166,7 +168,8 @@ func New(ctx context.Context, b Backend, opts Options) (*Model, error) {
 	m.browser = querybrowser.New(pctx, m.lib)
 	m.results = results.New(pctx)
 	m.picker = timerange.New(pctx)
-	m.panes = map[pane.ID]pane.Component{pane.Queries: m.browser, pane.Results: m.results}
+	m.decoder = decodeview.New(pctx)
+	m.panes = map[pane.ID]pane.Component{pane.Queries: m.browser, pane.Results: m.results, pane.Decode: m.decoder}
 	for _, p := range paneOrder {
 		if _, ok := m.panes[p.id]; !ok {
 			m.panes[p.id] = upcoming.New(pctx, p.title, p.about)
@@ -193,8 +196,10 @@ func (m *Model) rebind(keys map[string]map[string][]string) error {
 			target = &m.browser.Keys
 		case "timerange":
 			target = &m.picker.Keys
+		case "decode":
+			target = &m.decoder.Keys
 		default:
-			return fmt.Errorf("ui.keys: no keymap %q (known: global, queries, results, timerange)", where)
+			return fmt.Errorf("ui.keys: no keymap %q (known: global, queries, results, timerange, decode)", where)
 		}
 		if err := pane.Rebind(target, over); err != nil {
 			return fmt.Errorf("ui.keys.%s: %w", where, err)

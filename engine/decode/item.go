@@ -6,7 +6,9 @@ type Options struct {
 	// MaxDepth is how deep decoding recurses: an item decoded from an item is one
 	// level deeper (msticpy's max_recursion, 20 by default).
 	MaxDepth int
-	// MaxOutput caps the decoded bytes kept across all items (64 MiB by default).
+	// MaxOutput caps the decoded bytes kept across all items (64 MiB by default):
+	// every byte that decoding base64 or hex, decompressing or reading an archive
+	// member produces counts, so a gzip'd payload counts twice.
 	MaxOutput int64
 	// MaxRatio caps how much a compressed stream may expand: its output may be at
 	// most MaxRatio times its input, plus 1 MiB (100 by default).
@@ -44,13 +46,17 @@ type Item struct {
 	// Depth is 1 for payloads in the input, one more for each level of nesting.
 	Depth int
 	// Encoding is the chain of what was undone, outermost first: "base64>gzip>utf-16le".
+	// It starts with the parent's chain, so a payload found in a decoded text reads
+	// "base64>utf-16le>base64>utf-8", and an archive member "base64>zip>pe".
 	Encoding string
 	// Start and End are the byte offsets of the encoded run in the parent's text
 	// (the input's for depth 1); both are 0 for archive members.
 	Start, End int
-	// Original is the encoded text as found (for archive members, empty).
+	// Original is the encoded text as found (for archive members, empty), cut at
+	// 4 KiB with "…" when longer.
 	Original string
-	// FileName is an archive member's name ("" otherwise).
+	// FileName is an archive member's name, or the name in a gzip header
+	// ("gzip_file", as msticpy says, when the header has none); "" otherwise.
 	FileName string
 	// FileType is what the decoded bytes are (Kind.String: "utf-8", "gzip", "pe"…).
 	FileType string

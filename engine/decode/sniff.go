@@ -146,7 +146,15 @@ func isUTF8Text(b []byte) bool {
 		return false
 	}
 	ctl, n := 0, 0
-	for _, r := range string(b) {
+	for i := 0; i < len(b); { // not range string(b): that copies b
+		r := rune(b[i])
+		if r < utf8.RuneSelf {
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRune(b[i:])
+			i += size
+		}
 		n++
 		switch {
 		case r == 0:

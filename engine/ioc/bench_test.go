@@ -1,6 +1,8 @@
 package ioc
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -44,5 +46,38 @@ func BenchmarkExtractMixedLog(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		x.Extract(text)
+	}
+}
+
+// BenchmarkExtractAllTypes is the same text with every type on, paths included.
+func BenchmarkExtractAllTypes(b *testing.B) {
+	text := mixedLog(4 << 20)
+	x, err := New(Options{Types: Builtin})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		x.Extract(text)
+	}
+}
+
+// BenchmarkExtractReader streams the mixed log through ExtractReader.
+func BenchmarkExtractReader(b *testing.B) {
+	text := mixedLog(16 << 20)
+	x, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		if err := x.ExtractReader(context.Background(), bytes.NewReader(text), func(Match, int) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

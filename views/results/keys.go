@@ -87,7 +87,7 @@ func DefaultKeyMap() KeyMap {
 		Detail:      b([]string{"enter"}, "enter", "row detail"),
 		CopyCell:    b([]string{"y"}, "y", "copy cell"),
 		CopyRow:     b([]string{"Y"}, "Y", "copy row (JSON)"),
-		Decode:      b([]string{"D"}, "D", "decode cell, list IoCs"),
+		Decode:      b([]string{"D"}, "D", "decode"),
 		Export:      b([]string{"e"}, "e", "export"),
 		Toggle:      b([]string{" "}, "space", "show/hide column"),
 		ShiftUp:     b([]string{"K"}, "K", "move column up"),

@@ -253,13 +253,21 @@ func (t *Table) ShortHelp() []key.Binding {
 	case modeFilter, modeExport:
 		return []key.Binding{t.keys.Apply, escHelp("cancel")}
 	}
-	return append(t.keys.modeKeys(t.mode), escHelp("back"))
+	keys := t.keys.modeKeys(t.mode)
+	if t.mode == modeDetail {
+		// The footer has room for the moves, copy and Esc; D is in the full help.
+		keys = keys[: len(keys)-1 : len(keys)-1]
+	}
+	return append(keys, escHelp("back"))
 }
 
 // FullHelp is every key of what the card shows now, in groups.
 func (t *Table) FullHelp() [][]key.Binding {
 	if t.mode == modeTable {
 		return t.keys.tableHelp(false)
+	}
+	if t.mode == modeDetail {
+		return [][]key.Binding{append(t.keys.modeKeys(t.mode), escHelp("back"))}
 	}
 	return [][]key.Binding{t.ShortHelp()}
 }
