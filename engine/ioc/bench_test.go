@@ -61,7 +61,9 @@ func extractAll(x *Extractor, text []byte) error {
 func BenchmarkExtractMixedLog(b *testing.B) { benchExtract(b, 4<<20, Options{}, extractAll) }
 
 // BenchmarkExtractAllTypes is the same text with every type on, paths included.
-func BenchmarkExtractAllTypes(b *testing.B) { benchExtract(b, 4<<20, Options{Types: Builtin}, extractAll) }
+func BenchmarkExtractAllTypes(b *testing.B) {
+	benchExtract(b, 4<<20, Options{Types: Builtin}, extractAll)
+}
 
 // BenchmarkExtractReader streams the mixed log through ExtractReader.
 func BenchmarkExtractReader(b *testing.B) {
