@@ -8,6 +8,7 @@ import (
 	"github.com/quarry-sec/quarry/engine/decode"
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/engine/ioc"
+	"github.com/quarry-sec/quarry/engine/proctree"
 )
 
 // Range is a time range: the half-open [Start, End) the queries search.
@@ -134,4 +135,24 @@ type UseValue struct {
 	// Type is the indicator's type; Value the indicator.
 	Type  ioc.Type
 	Value string
+}
+
+// BuildTree asks the runner to build the process tree of a result; the answer is
+// a TreeBuilt sent to the Process tree pane, which the shell focuses.
+type BuildTree struct {
+	// Frame is the process log; Title names it for the pane's header.
+	Frame *frame.Frame
+	Title string
+	// Schema names the log's schema ("" to infer it from the columns).
+	Schema string
+}
+
+// TreeBuilt is the runner's answer to a BuildTree.
+type TreeBuilt struct {
+	// Seq is the runner's request number; older answers are dropped.
+	Seq     int
+	Request BuildTree
+	// Tree is the tree, suspicion marks applied.
+	Tree *proctree.Tree
+	Err  error
 }
