@@ -35,8 +35,10 @@ type Proc struct {
 	Children []int
 	// Depth is 0 for a root.
 	Depth int
-	// Path is msticpy's path: the source indexes from the root down, joined by "/".
-	Path string
+	// Source is msticpy's source index: the input row, or for a process not in
+	// the input (inferred, or derived from Defender's Initiating* columns) a number
+	// after the last row. Tree.Path joins them from the root down.
+	Source int
 	// Inferred reports a parent made up from its children's rows.
 	Inferred bool
 	// Marks are the suspicion rules the process matched (see Rules.Mark); marks
