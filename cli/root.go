@@ -87,7 +87,7 @@ With no verb, on a terminal, Quarry opens the workbench on the workspace
 	root.SetVersionTemplate("quarry {{.Version}}\n")
 
 	root.AddCommand(newQueriesCmd(app), newQueryCmd(app), newSQLCmd(app), newTablesCmd(app), newDemoCmd(app),
-		newIoCCmd(app), newDecodeCmd(app))
+		newIoCCmd(app), newDecodeCmd(app), newTreeCmd(app))
 	return root
 }
 
