@@ -53,6 +53,10 @@ type Theme struct {
 	// user-defined types. Each is underlined as well as coloured, so the mono theme
 	// still shows where an indicator is.
 	IoCNet, IoCHash, IoCPath, IoCOther lipgloss.Style
+	// MarkHigh, MarkMedium and MarkLow style the processes that matched a
+	// suspicion rule of that severity. Views pair them with a glyph (‼ ! ·), and
+	// the high mark is underlined as well, so the mono theme still ranks them.
+	MarkHigh, MarkMedium, MarkLow lipgloss.Style
 }
 
 func cc(trueColor, ansi256, ansi string) lipgloss.TerminalColor {
@@ -83,6 +87,9 @@ func FromPalette(name string, p Palette) Theme {
 		IoCHash:     s().Underline(true).Foreground(p.Warn),
 		IoCPath:     s().Underline(true).Foreground(p.OK),
 		IoCOther:    s().Underline(true).Italic(true).Foreground(p.Fg),
+		MarkHigh:    s().Bold(true).Underline(true).Foreground(p.Error),
+		MarkMedium:  s().Bold(true).Foreground(p.Warn),
+		MarkLow:     s().Foreground(p.Accent),
 	}
 }
 
