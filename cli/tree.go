@@ -20,7 +20,7 @@ import (
 )
 
 func newTreeCmd(app *App) *cobra.Command {
-	var input, query, schema, start, end string
+	var input, query, schema, start, end, rulesPath string
 	var params, mapping []string
 	var summary bool
 	cmd := &cobra.Command{
@@ -64,6 +64,18 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 				}
 				sch = &s
 			}
+			rules := proctree.DefaultRules()
+			if rulesPath != "" {
+				text, err := os.ReadFile(rulesPath)
+				if err != nil {
+					return err
+				}
+				user, err := proctree.LoadRules(text)
+				if err != nil {
+					return usage("%s: %v", rulesPath, err)
+				}
+				rules = rules.Merge(user)
+			}
 			ctx := cmd.Context()
 			var f *frame.Frame
 			var err error
@@ -94,7 +106,7 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 			if err != nil {
 				return usageError{err}
 			}
-			proctree.DefaultRules().Mark(tr)
+			rules.Mark(tr)
 			if summary {
 				return writeJSON(app, tr.Summary())
 			}
@@ -123,6 +135,7 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 	fl.StringVar(&end, "end", "", "with --query: end of the time range")
 	fl.StringVar(&schema, "schema", "auto", "log schema: auto, "+strings.Join(proctree.SchemaNames(), ", "))
 	fl.StringArrayVar(&mapping, "map", nil, "column mapping role=COL,… (process_name, process_id, parent_id, time_stamp required)")
+	fl.StringVar(&rulesPath, "rules", "", "YAML file of suspicion rules added to the defaults (a rule with a default's name replaces it)")
 	fl.BoolVar(&summary, "summary", false, "print the summary (processes, roots, leaves, branches, isolated, depth)")
 	return cmd
 }

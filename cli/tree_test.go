@@ -68,3 +68,25 @@ func TestTreeFromFileWithMapping(t *testing.T) {
 		}
 	}
 }
+
+// Suspicion marks: the defaults fire on the demo host's attack simulation, and a
+// user's rule file adds its own.
+func TestTreeMarks(t *testing.T) {
+	out, _, _ := run(t, "", "tree", "--query", "WindowsSecurity.list_host_processes", "-p", "host_name=MSTICAlertsWin1")
+	for _, want := range []string{"[high encoded-powershell]", "[high credential-dumping]", "[high proxy-execution-rundll32]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %s mark in the tree", want)
+		}
+	}
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	os.WriteFile(rules, []byte("rules:\n  - name: house-ftp\n    description: ftp run with a script file\n    severity: low\n    image: [ftp.exe]\n    cmdline: ['-s:']\n"), 0o600)
+	out, errOut, code := run(t, "", "tree", "--query", "WindowsSecurity.list_host_processes", "-p", "host_name=MSTICAlertsWin1", "--rules", rules)
+	if code != 0 || !strings.Contains(out, "ftp.exe  pid: 5504") || !strings.Contains(out, "[low house-ftp]") {
+		t.Errorf("user rule: exit %d %s", code, errOut)
+	}
+	os.WriteFile(rules, []byte("rules:\n  - name: broken\n    severity: low\n    cmdline: ['(']\n"), 0o600)
+	if _, errOut, code := run(t, "", "tree", "--query", "WindowsSecurity.list_host_processes", "--rules", rules); code != 2 || !strings.Contains(errOut, "broken") {
+		t.Errorf("bad rule file: exit %d %s", code, errOut)
+	}
+}
