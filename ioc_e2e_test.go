@@ -178,3 +178,27 @@ func TestDecodePaneAsAPerson(t *testing.T) {
 		t.Errorf("snap 3: the address did not reach the query browser:\n%s", snaps[2])
 	}
 }
+
+// TestProcessTreeAsAPerson runs the demo host's process query in the real binary,
+// presses T for its tree, finds the ftp -s: step of the attack simulation and
+// opens its details.
+func TestProcessTreeAsAPerson(t *testing.T) {
+	snaps, _ := tuiDrive(t, 120, 40, nil,
+		":", "text:q WindowsSecurity.list_host_processes host_name=MSTICAlertsWin1", "Enter", "sleep:2",
+		"T", "sleep:1.5", "snap", // 1: the tree
+		"/", "text:ftp", "Enter", "sleep:0.5", "d", "snap", // 2: found, details open
+		"q")
+	if len(snaps) != 2 {
+		t.Fatalf("%d snapshots", len(snaps))
+	}
+	for _, want := range []string{"▶4 Process tree", "369 processes · 6 roots · depth 5", "MonitoringHost.exe (inferred)", "├─▾ ASMHost.exe"} {
+		if !strings.Contains(snaps[0], want) {
+			t.Errorf("snap 1 lacks %q:\n%s", want, snaps[0])
+		}
+	}
+	for _, want := range []string{"match 1 of 1", "ftp.exe  .\\ftp  -s:C:\\RECYCLER\\xxppyy.exe", `C:\Diagnostics\UserTmp\ftp.exe`, "parent pid 3016", `C:\Windows\System32\cmd.exe`} {
+		if !strings.Contains(snaps[1], want) {
+			t.Errorf("snap 2 lacks %q:\n%s", want, snaps[1])
+		}
+	}
+}

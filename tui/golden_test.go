@@ -33,7 +33,8 @@ func TestGolden(t *testing.T) {
 		{"help", []step{{wait: "ready"}, {keys: []string{"?"}, wait: "Keys"}}},
 		{"timerange", []step{{wait: "ready"}, {keys: []string{"t"}, wait: "Time range"}}},
 		{"palette", []step{{wait: "ready"}, {keys: []string{"ctrl+p", "text:ran"}, wait: "range"}}},
-		{"process_tree", []step{{wait: "ready"}, {keys: []string{"4"}, wait: "Not built yet"}}},
+		{"time_series", []step{{wait: "ready"}, {keys: []string{"5"}, wait: "Not built yet"}}},
+		{"process_tree", []step{{wait: "ready"}, {keys: []string{"4"}, wait: "press T in"}}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {

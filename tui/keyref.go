@@ -6,6 +6,7 @@ import (
 
 	decodeview "github.com/quarry-sec/quarry/views/decode"
 	"github.com/quarry-sec/quarry/views/pane"
+	treeview "github.com/quarry-sec/quarry/views/proctree"
 	"github.com/quarry-sec/quarry/views/querybrowser"
 	"github.com/quarry-sec/quarry/views/results"
 	"github.com/quarry-sec/quarry/views/timerange"
@@ -26,6 +27,7 @@ func keymaps() []struct {
 		{"results", "Results (cards, table, detail, frequency, columns, export)", results.DefaultKeyMap()},
 		{"timerange", "Time range (t)", timerange.DefaultKeyMap()},
 		{"decode", "Decode (payload tree, decoded text, indicators, paste box)", decodeview.DefaultKeyMap()},
+		{"proctree", "Process tree (tree, search, columns, details)", treeview.DefaultKeyMap()},
 	}
 }
 

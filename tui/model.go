@@ -31,6 +31,7 @@ import (
 	"github.com/quarry-sec/quarry/themes"
 	decodeview "github.com/quarry-sec/quarry/views/decode"
 	"github.com/quarry-sec/quarry/views/pane"
+	treeview "github.com/quarry-sec/quarry/views/proctree"
 	"github.com/quarry-sec/quarry/views/querybrowser"
 	"github.com/quarry-sec/quarry/views/results"
 	"github.com/quarry-sec/quarry/views/timerange"
@@ -104,6 +105,7 @@ type Model struct {
 	results *results.Model
 	picker  *timerange.Model
 	decoder *decodeview.Model
+	trees   *treeview.Model
 	panes   map[pane.ID]pane.Component
 	focused pane.ID
 	dialog  dialog
@@ -169,7 +171,8 @@ func New(ctx context.Context, b Backend, opts Options) (*Model, error) {
 	m.results = results.New(pctx)
 	m.picker = timerange.New(pctx)
 	m.decoder = decodeview.New(pctx)
-	m.panes = map[pane.ID]pane.Component{pane.Queries: m.browser, pane.Results: m.results, pane.Decode: m.decoder}
+	m.trees = treeview.New(pctx)
+	m.panes = map[pane.ID]pane.Component{pane.Queries: m.browser, pane.Results: m.results, pane.Decode: m.decoder, pane.ProcTree: m.trees}
 	for _, p := range paneOrder {
 		if _, ok := m.panes[p.id]; !ok {
 			m.panes[p.id] = upcoming.New(pctx, p.title, p.about)
@@ -198,8 +201,10 @@ func (m *Model) rebind(keys map[string]map[string][]string) error {
 			target = &m.picker.Keys
 		case "decode":
 			target = &m.decoder.Keys
+		case "proctree":
+			target = &m.trees.Keys
 		default:
-			return fmt.Errorf("ui.keys: no keymap %q (known: global, queries, results, timerange, decode)", where)
+			return fmt.Errorf("ui.keys: no keymap %q (known: global, queries, results, timerange, decode, proctree)", where)
 		}
 		if err := pane.Rebind(target, over); err != nil {
 			return fmt.Errorf("ui.keys.%s: %w", where, err)
@@ -284,6 +289,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.decoded(msg)
 	case pane.UseValue:
 		return m, m.useValue(msg)
+	case pane.BuildTree:
+		return m, m.buildTree(msg)
+	case pane.TreeBuilt:
+		return m, m.treeBuilt(msg)
 	case pane.Copy:
 		// The write goes to the terminal, which a slow link can stall: off the loop.
 		clip := m.clip

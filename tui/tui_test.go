@@ -223,9 +223,13 @@ func TestFocusKeys(t *testing.T) {
 			t.Fatalf("after %s: focus %s, want %s", step.key, m.Focused(), step.want)
 		}
 	}
+	send(m, pane.Key("5"))
+	if s := screen(m); !strings.Contains(s, "Not built yet") {
+		t.Errorf("the time series pane does not say it is not built yet:\n%s", s)
+	}
 	send(m, pane.Key("4"))
-	if s := screen(m); !strings.Contains(s, "Not built yet") || !strings.Contains(s, "Process trees rebuilt") {
-		t.Errorf("process tree pane does not say what it will hold:\n%s", s)
+	if s := screen(m); !strings.Contains(s, "press T in") {
+		t.Errorf("the process tree pane does not say how to fill it:\n%s", s)
 	}
 }
 
@@ -781,4 +785,50 @@ func utf16le(s string) []byte {
 		b = append(b, byte(r), byte(r>>8))
 	}
 	return b
+}
+
+// T on a process result builds its tree off the UI loop and shows it in the
+// Process tree pane; a superseded answer is dropped.
+func TestProcessTreeFlow(t *testing.T) {
+	m, _ := newShell(t, &fakeBackend{}, 120, 40)
+	f, err := frame.FromRecords([]string{"TimeGenerated", "Computer", "EventID", "NewProcessName", "NewProcessId", "ProcessId", "ParentProcessName", "CommandLine"},
+		[][]string{
+			{"2022-01-01 10:00:00", "h", "4688", `C:\Windows\System32\cmd.exe`, "0x100", "0x10", `C:\Windows\explorer.exe`, "cmd"},
+			{"2022-01-01 10:00:01", "h", "4688", `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`, "0x200", "0x100", `C:\Windows\System32\cmd.exe`, "powershell -enc SQBFAFgA"},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(pane.BuildTree{Frame: f, Title: "procs"})
+	if m.Focused() != pane.ProcTree {
+		t.Fatalf("focus %s", m.Focused())
+	}
+	var built *pane.TreeBuilt
+	for _, msg := range collect(cmd) {
+		if td, ok := msg.(taskDone); ok {
+			if b, ok := td.msg.(pane.TreeBuilt); ok {
+				built = &b
+			}
+		}
+		_, next := m.Update(msg)
+		settle(m, next)
+	}
+	if built == nil || built.Err != nil || len(built.Tree.Procs) != 3 {
+		t.Fatalf("answer %+v", built)
+	}
+	ps := built.Tree.Procs[2]
+	if len(ps.Marks) == 0 || ps.Marks[0].Rule != "encoded-powershell" {
+		t.Errorf("powershell -enc not marked: %+v", ps.Marks)
+	}
+	s := screen(m)
+	for _, want := range []string{"3 processes · 1 root ", "explorer.exe (inferred)", "powershell.exe"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the pane lacks %q:\n%s", want, s)
+		}
+	}
+	old := *built
+	old.Seq--
+	if m.treeBuilt(old) != nil {
+		t.Error("a superseded tree was routed")
+	}
 }

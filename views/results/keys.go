@@ -45,6 +45,9 @@ type KeyMap struct {
 	// Decode sends the current cell (or detail field) to the Decode pane: its
 	// encoded payloads unpacked and its indicators listed.
 	Decode key.Binding
+	// Tree builds the process tree of the result (a process log) in the Process
+	// tree pane.
+	Tree key.Binding
 	// Export opens the export prompt.
 	Export key.Binding
 	// Toggle shows or hides the column under the cursor in the column chooser.
@@ -88,6 +91,7 @@ func DefaultKeyMap() KeyMap {
 		CopyCell:    b([]string{"y"}, "y", "copy cell"),
 		CopyRow:     b([]string{"Y"}, "Y", "copy row (JSON)"),
 		Decode:      b([]string{"D"}, "D", "decode"),
+		Tree:        b([]string{"T"}, "T", "process tree"),
 		Export:      b([]string{"e"}, "e", "export"),
 		Toggle:      b([]string{" "}, "space", "show/hide column"),
 		ShiftUp:     b([]string{"K"}, "K", "move column up"),
@@ -115,7 +119,7 @@ func (k KeyMap) tableHelp(cards bool) [][]key.Binding {
 		{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom},
 		{k.Left, k.Right, k.FirstColumn, k.LastColumn, k.HideColumn, k.ShowColumns, k.MoveLeft, k.MoveRight, k.Columns},
 		{k.Sort, k.Filter, k.Frequency, k.Detail},
-		{k.CopyCell, k.CopyRow, k.Decode, k.Export},
+		{k.CopyCell, k.CopyRow, k.Decode, k.Tree, k.Export},
 	}
 	if cards {
 		g = append(g, []key.Binding{k.PrevCard, k.NextCard, k.CloseCard, k.Rerun})

@@ -370,6 +370,12 @@ func (t *Table) tableKey(msg tea.KeyMsg) tea.Cmd {
 		cmd = t.copyRow()
 	case key.Matches(msg, k.Decode):
 		cmd = t.decodeCell()
+	case key.Matches(msg, k.Tree):
+		if t.f.Len() == 0 {
+			cmd = warn("This result has no rows to build a tree from.")
+		} else {
+			cmd = pane.Cmd(pane.BuildTree{Frame: t.f, Title: t.title})
+		}
 	case key.Matches(msg, k.Export):
 		if len(t.f.Columns()) == 0 {
 			cmd = warn("This result has no columns to export.")

@@ -804,3 +804,15 @@ func TestDecodeCell(t *testing.T) {
 		t.Fatalf("D in the detail view gives %#v", msg)
 	}
 }
+
+// T sends the whole result to the Process tree pane.
+func TestTreeKey(t *testing.T) {
+	tb := newTable(t, alerts(t), 80, 12)
+	press(tb, "/")
+	typeText(tb, "resolved!=true")
+	press(tb, "enter")
+	msg := msgOf(press(tb, "T"))
+	if bt, ok := msg.(pane.BuildTree); !ok || bt.Frame != tb.f || bt.Frame.Len() != alerts(t).Len() {
+		t.Fatalf("T gives %#v", msg)
+	}
+}
