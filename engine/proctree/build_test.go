@@ -412,3 +412,72 @@ func TestGUIDLinking(t *testing.T) {
 		t.Errorf("event 3 was read as a process: %d processes", len(tr.Procs))
 	}
 }
+
+// Each schema is recognised from its own columns, and its event filter applies.
+func TestInferEverySchema(t *testing.T) {
+	cases := []struct {
+		schema string
+		header []string
+		rows   [][]string
+		procs  int
+	}{
+		{"auditd", []string{"TimeGenerated", "Computer", "EventType", "exe", "pid", "ppid", "ses", "cmdline", "acct"},
+			[][]string{{"2022-05-11 18:10:20", "lx1", "SYSCALL_EXECVE", "/usr/bin/java", "100", "1", "3", "java -jar app.jar", "tomcat"},
+				{"2022-05-11 18:10:21", "lx1", "SYSCALL_EXECVE", "/bin/bash", "200", "100", "3", "bash -c id", "tomcat"},
+				{"2022-05-11 18:10:22", "lx1", "USER_LOGIN", "/usr/sbin/sshd", "300", "1", "4", "", "root"}}, 3},
+		{"osquery", []string{"calendarTime", "name", "pid", "parent", "cmdline", "username", "uid"},
+			[][]string{{"2022-05-11 18:10:20", "/usr/bin/python3", "10", "1", "python3 x.py", "bob", "1000"},
+				{"2022-05-11 18:10:21", "/bin/sh", "11", "10", "sh -c ls", "bob", "1000"}}, 3},
+		{"hx", []string{"starttime", "process", "pid", "parentprocess", "parentpid", "processcmdline", "username", "eventtype", "hostname"},
+			[][]string{{"2022-05-11 18:10:20", `C:\Windows\System32\cmd.exe`, "10", "explorer.exe", "5", "cmd /c whoami", "bob", "start", "w1"},
+				{"2022-05-11 18:10:21", `C:\Windows\System32\whoami.exe`, "11", "cmd.exe", "10", "whoami", "bob", "start", "w1"},
+				{"2022-05-11 18:10:22", `C:\Windows\System32\whoami.exe`, "11", "cmd.exe", "10", "whoami", "bob", "end", "w1"}}, 3},
+		{"mde", []string{"Timestamp", "DeviceName", "ActionType", "FileName", "ProcessId", "InitiatingProcessFileName", "InitiatingProcessId", "ProcessCommandLine", "AccountName"},
+			[][]string{{"2022-05-11 18:10:20", "d1", "ProcessCreated", "cmd.exe", "10", "explorer.exe", "5", "cmd", "bob"},
+				{"2022-05-11 18:10:21", "d1", "ProcessCreated", "net.exe", "11", "cmd.exe", "10", "net user", "bob"}}, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.schema, func(t *testing.T) {
+			f, err := frame.FromRecords(c.header, c.rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := build(t, f, nil)
+			if tr.Schema.Name != c.schema || len(tr.Procs) != c.procs {
+				t.Fatalf("schema %s, %d processes", tr.Schema.Name, len(tr.Procs))
+			}
+			// Every tree here is one chain under one inferred root.
+			if len(tr.Roots) != 1 || !tr.Procs[0].Inferred || tr.Procs[2].Depth != 2 {
+				t.Errorf("roots %v, procs %+v", tr.Roots, tr.Procs)
+			}
+		})
+	}
+}
+
+func TestSessionAndLogon(t *testing.T) {
+	f, err := frame.FromRecords([]string{"TimeGenerated", "Computer", "EventID", "NewProcessName", "NewProcessId", "ProcessId", "SubjectLogonId", "TargetLogonId"},
+		[][]string{
+			{"2022-01-01 10:00:00", "h", "4688", `C:\a.exe`, "0x10", "0x1", "0x3e7", "0x0"},
+			{"2022-01-01 10:00:01", "h", "4688", `C:\b.exe`, "0x20", "0x10", "0x3e7", "0xabc"},
+			{"2022-01-01 10:00:02", "h", "4688", `C:\c.exe`, "0x30", "0x10", "0x3e7", "0x0"},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := build(t, f, nil)
+	logons := map[string]string{}
+	for _, p := range tr.Procs {
+		logons[base(p.Name)] = p.LogonID
+	}
+	if logons["a.exe"] != "0x3e7" || logons["b.exe"] != "0xabc" || logons["c.exe"] != "0x3e7" {
+		t.Errorf("effective logon ids %v", logons)
+	}
+	s := tr.Session("0xabc")
+	var names []string
+	for _, i := range s {
+		names = append(names, base(tr.Procs[i].Name))
+	}
+	if strings.Join(names, ",") != "unknown,a.exe,b.exe" {
+		t.Errorf("session 0xabc: %v", names)
+	}
+}
