@@ -156,6 +156,7 @@ func Build(ctx context.Context, f *frame.Frame, s *Schema) (*Tree, error) {
 			recs[i].parentBase = bases.get(recs[i].parent, base)
 		}
 	}
+	sortByTime(recs)
 	recs = dedupe(recs)
 	return link(ctx, sch, recs, f.Len())
 }
@@ -204,53 +205,120 @@ func mdeParents(f *frame.Frame, recs []rec) []rec {
 	return out
 }
 
-// dedupe drops repeats of one process (host, pid, image base name, start),
-// keeping the first (rows come before derived parents) and filling what it lacks
-// from the repeats: a full image path for a bare name, a command line, a parent.
-func dedupe(recs []rec) []rec {
-	type key struct {
-		host, pid, name string
-		t               int64
+// sortByTime puts recs in start-time order, in place (logs usually arrive
+// sorted, and then nothing moves): a stable sort of indexes, then the
+// permutation applied by following its cycles, so no second copy of the
+// records is made.
+func sortByTime(recs []rec) {
+	n := len(recs)
+	less := func(a, b int) bool { return recs[a].t.Before(recs[b].t) }
+	sorted := true
+	for i := 1; i < n && sorted; i++ {
+		sorted = !less(i, i-1)
 	}
-	seen := make(map[key]int, len(recs))
+	if sorted {
+		return
+	}
+	nanos := make([]int64, n)
+	order := make([]int32, n)
+	for i := range recs {
+		nanos[i] = recs[i].t.UnixNano()
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(nanos[a], nanos[b]) })
+	// Position k takes recs[order[k]]: follow each cycle once.
+	for k := range order {
+		if order[k] < 0 || int(order[k]) == k {
+			continue
+		}
+		tmp := recs[k]
+		j := k
+		for {
+			src := int(order[j])
+			order[j] = -1
+			if src == k {
+				recs[j] = tmp
+				break
+			}
+			recs[j] = recs[src]
+			j = src
+		}
+	}
+}
+
+// dedupe drops repeats of one process (host, pid, image base name, start) from
+// time-sorted recs, in place, keeping the first (rows come before derived
+// parents) and filling what it lacks from the repeats: a full image path for a
+// bare name, a command line, a parent. Repeats share a start time, so only
+// records of equal time are compared.
+func dedupe(recs []rec) []rec {
 	out := recs[:0]
-	for _, rc := range recs {
-		k := key{rc.host, rc.pid, rc.baseLC, rc.t.UnixNano()}
-		if at, ok := seen[k]; ok {
-			kept := &out[at]
-			if !strings.ContainsAny(kept.name, `\/`) && strings.ContainsAny(rc.name, `\/`) {
-				kept.name, kept.nameLC = rc.name, rc.nameLC
+	group := 0 // where the current run of equal start times begins in out
+	type key struct{ host, pid, name string }
+	var big map[key]int
+	for i := range recs {
+		rc := recs[i]
+		if len(out) == 0 || !out[len(out)-1].t.Equal(rc.t) {
+			group = len(out)
+			big = nil
+		}
+		at := -1
+		if len(out)-group > 32 {
+			// A large run of one time (a log with coarse or missing times): a map.
+			if big == nil {
+				big = map[key]int{}
+				for j := group; j < len(out); j++ {
+					big[key{out[j].host, out[j].pid, out[j].baseLC}] = j
+				}
 			}
-			if kept.cmd == "" {
-				kept.cmd = rc.cmd
+			if j, ok := big[key{rc.host, rc.pid, rc.baseLC}]; ok {
+				at = j
 			}
-			if kept.ppid == "" {
-				kept.ppid, kept.parent, kept.parentBase = rc.ppid, rc.parent, rc.parentBase
+		} else {
+			for j := group; j < len(out); j++ {
+				if out[j].pid == rc.pid && out[j].baseLC == rc.baseLC && out[j].host == rc.host {
+					at = j
+					break
+				}
 			}
-			if kept.user == "" {
-				kept.user = rc.user
+		}
+		if at < 0 {
+			out = append(out, rc)
+			if big != nil {
+				big[key{rc.host, rc.pid, rc.baseLC}] = len(out) - 1
 			}
 			continue
 		}
-		seen[k] = len(out)
-		out = append(out, rc)
+		kept := &out[at]
+		if !strings.ContainsAny(kept.name, `\/`) && strings.ContainsAny(rc.name, `\/`) {
+			kept.name, kept.nameLC = rc.name, rc.nameLC
+		}
+		if kept.cmd == "" {
+			kept.cmd = rc.cmd
+		}
+		if kept.ppid == "" {
+			kept.ppid, kept.parent, kept.parentBase = rc.ppid, rc.parent, rc.parentBase
+		}
+		if kept.user == "" {
+			kept.user = rc.user
+		}
+		if kept.row < 0 && rc.row >= 0 {
+			kept.row = rc.row
+		}
 	}
+	clear(recs[len(out):])
 	return out
 }
 
 // link finds each process's parent and lays the tree out. inputRows is the input
 // frame's length: processes not in it get source indexes after it.
 func link(ctx context.Context, sch Schema, recs []rec, inputRows int) (*Tree, error) {
+	// recs are in time order: a process's position is its index.
 	n := len(recs)
 	order := make([]int, n)
-	nanos := make([]int64, n)
 	for i := range order {
 		order[i] = i
-		nanos[i] = recs[i].t.UnixNano()
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(nanos[a], nanos[b]) })
-	for p, i := range order {
-		recs[i].pos = p
+		recs[i].pos = i
 	}
 	// Processes by host and pid, in time order.
 	type hostPID struct{ host, pid string }

@@ -481,3 +481,27 @@ func TestSessionAndLogon(t *testing.T) {
 		t.Errorf("session 0xabc: %v", names)
 	}
 }
+
+// Row order does not matter: the log reversed gives the same tree.
+func TestRowOrderDoesNotMatter(t *testing.T) {
+	f := readCSV(t, demoSource("processes_on_host.csv.gz"))
+	n := f.Len()
+	rev := make([]int, n)
+	for i := range rev {
+		rev[i] = n - 1 - i
+	}
+	g, err := f.Take(rev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := build(t, f, nil), build(t, g, nil)
+	if a.Summary() != b.Summary() {
+		t.Fatalf("summaries differ: %+v %+v", a.Summary(), b.Summary())
+	}
+	for i := range a.Procs {
+		pa, pb := a.Procs[i], b.Procs[i]
+		if pa.Key != pb.Key || pa.ParentKey != pb.ParentKey || (pa.Row >= 0 && pa.Row != n-1-pb.Row) {
+			t.Fatalf("process %d: %s under %s (row %d) vs %s under %s (row %d)", i, pa.Key, pa.ParentKey, pa.Row, pb.Key, pb.ParentKey, pb.Row)
+		}
+	}
+}
