@@ -49,13 +49,31 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 				}
 				format = f
 			}
+			cfg, err := app.Config()
+			if err != nil {
+				return err
+			}
 			var sch *proctree.Schema
 			if schema != "" && schema != "auto" {
 				s, err := proctree.SchemaByName(schema)
+				if custom, ok := cfg.ProcessTrees.Schemas[schema]; ok {
+					pairs := make([]string, 0, len(custom))
+					for role, col := range custom {
+						pairs = append(pairs, role+"="+col)
+					}
+					s, err = proctree.ParseMapping(pairs, nil)
+					s.Name = schema
+					if err != nil {
+						return usage("process_trees.schemas.%s in %s: %v", schema, cfg.Path, err)
+					}
+				}
 				if err != nil {
 					return usageError{err}
 				}
 				sch = &s
+			}
+			if rulesPath == "" {
+				rulesPath = cfg.ProcessTrees.Rules
 			}
 			if len(mapping) > 0 {
 				s, err := proctree.ParseMapping(mapping, sch)
@@ -78,7 +96,6 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 			}
 			ctx := cmd.Context()
 			var f *frame.Frame
-			var err error
 			switch {
 			case input != "" && query != "":
 				return usage("give --input or --query, not both")
@@ -133,9 +150,9 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 	fl.StringArrayVarP(&params, "param", "p", nil, "with --query: parameter as name=value (repeatable)")
 	fl.StringVar(&start, "start", "", "with --query: start of the time range")
 	fl.StringVar(&end, "end", "", "with --query: end of the time range")
-	fl.StringVar(&schema, "schema", "auto", "log schema: auto, "+strings.Join(proctree.SchemaNames(), ", "))
+	fl.StringVar(&schema, "schema", "auto", "log schema: auto, "+strings.Join(proctree.SchemaNames(), ", ")+", or one named in the settings' process_trees.schemas")
 	fl.StringArrayVar(&mapping, "map", nil, "column mapping role=COL,… (process_name, process_id, parent_id, time_stamp required)")
-	fl.StringVar(&rulesPath, "rules", "", "YAML file of suspicion rules added to the defaults (a rule with a default's name replaces it)")
+	fl.StringVar(&rulesPath, "rules", "", "YAML file of suspicion rules added to the defaults (a rule with a default's name replaces it; default: the settings' process_trees.rules)")
 	fl.BoolVar(&summary, "summary", false, "print the summary (processes, roots, leaves, branches, isolated, depth)")
 	return cmd
 }

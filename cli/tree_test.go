@@ -90,3 +90,21 @@ func TestTreeMarks(t *testing.T) {
 		t.Errorf("bad rule file: exit %d %s", code, errOut)
 	}
 }
+
+// Settings name a custom schema and a rules file.
+func TestTreeSettings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pslist.csv")
+	os.WriteFile(p, []byte("PID,PPID,ImageFileName,CreateTime\n4,0,System,2021-04-01 05:04:58\n404,4,smss.exe,2021-04-01 05:04:59\n"), 0o600)
+	rules := filepath.Join(dir, "rules.yaml")
+	os.WriteFile(rules, []byte("rules:\n  - name: smss-seen\n    description: smss started\n    severity: low\n    image: [smss.exe]\n"), 0o600)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("process_trees:\n  rules: "+rules+"\n  schemas:\n    pslist:\n      process_name: ImageFileName\n      process_id: PID\n      parent_id: PPID\n      time_stamp: CreateTime\n"), 0o600)
+	out, errOut, code := run(t, "", "--config", cfg, "tree", "--input", p, "--schema", "pslist")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "+-- System  pid: 4") || !strings.Contains(out, "smss.exe  pid: 404  time: 2021-04-01T05:04:59.000Z  [low smss-seen]") {
+		t.Errorf("tree:\n%s", out)
+	}
+}

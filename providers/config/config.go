@@ -33,8 +33,23 @@ type Config struct {
 	Provider string `yaml:"provider,omitempty"`
 	// UI holds the workbench's settings.
 	UI UI `yaml:"ui,omitempty"`
+	// ProcessTrees holds the process-tree settings.
+	ProcessTrees ProcessTrees `yaml:"process_trees,omitempty"`
 	// Path is the file the settings were read from ("" when none was found).
 	Path string `yaml:"-"`
+}
+
+// ProcessTrees is the process-tree settings.
+type ProcessTrees struct {
+	// Schemas are the analyst's own process-log schemas, by name: each maps
+	// roles (process_name, process_id, parent_id and time_stamp required;
+	// cmd_line, user_name, logon_id, target_logon_id, host_name, parent_name,
+	// user_id, process_guid, parent_guid and path_separator optional) to columns.
+	// `quarry tree --schema NAME` uses one.
+	Schemas map[string]map[string]string `yaml:"schemas,omitempty"`
+	// Rules is a YAML file of suspicion rules merged over the built-in ones (a
+	// rule with a built-in's name replaces it).
+	Rules string `yaml:"rules,omitempty"`
 }
 
 // UI is the workbench's settings.
