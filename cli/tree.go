@@ -72,9 +72,6 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 				}
 				sch = &s
 			}
-			if rulesPath == "" {
-				rulesPath = cfg.ProcessTrees.Rules
-			}
 			if len(mapping) > 0 {
 				s, err := proctree.ParseMapping(mapping, sch)
 				if err != nil {
@@ -82,17 +79,9 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 				}
 				sch = &s
 			}
-			rules := proctree.DefaultRules()
-			if rulesPath != "" {
-				text, err := os.ReadFile(rulesPath)
-				if err != nil {
-					return err
-				}
-				user, err := proctree.LoadRules(text)
-				if err != nil {
-					return usage("%s: %v", rulesPath, err)
-				}
-				rules = rules.Merge(user)
+			rules, err := app.TreeRules(rulesPath)
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			var f *frame.Frame
@@ -263,4 +252,29 @@ func jsonRecords(ctx context.Context, r io.Reader) ([]string, [][]string, error)
 		rows[i] = row
 	}
 	return header, rows, nil
+}
+
+// TreeRules are the suspicion rules for process trees: the built-in ones with
+// the settings' process_trees.rules file (or the path given) merged over them.
+func (a *App) TreeRules(path string) (*proctree.Rules, error) {
+	rules := proctree.DefaultRules()
+	if path == "" {
+		cfg, err := a.Config()
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.ProcessTrees.Rules
+	}
+	if path == "" {
+		return rules, nil
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	user, err := proctree.LoadRules(text)
+	if err != nil {
+		return nil, usage("%s: %v", path, err)
+	}
+	return rules.Merge(user), nil
 }

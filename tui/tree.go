@@ -10,6 +10,12 @@ import (
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
+// treeRuler is a backend with the analyst's suspicion rules (the settings'
+// process_trees.rules over the built-in ones).
+type treeRuler interface {
+	TreeRules(path string) (*proctree.Rules, error)
+}
+
 // buildTree builds a result's process tree as a task for the Process tree pane,
 // which it focuses; a newer request supersedes an older one.
 func (m *Model) buildTree(req pane.BuildTree) tea.Cmd {
@@ -17,14 +23,22 @@ func (m *Model) buildTree(req pane.BuildTree) tea.Cmd {
 	m.seq[pane.ProcTree]++
 	seq := m.seq[pane.ProcTree]
 	m.setFocus(pane.ProcTree)
+	rules := proctree.DefaultRules()
+	if tr, ok := m.backend.(treeRuler); ok {
+		r, err := tr.TreeRules("")
+		if err != nil {
+			return pane.Fail(err)
+		}
+		rules = r
+	}
 	return tea.Batch(m.trees.Update(req), m.spawn("process tree", pane.ProcTree, func(ctx context.Context, _ *task) tea.Msg {
-		return buildAndMark(ctx, req, seq)
+		return buildAndMark(ctx, req, rules, seq)
 	}))
 }
 
 // buildAndMark is the pane's work: the tree (schema named or inferred) with the
-// default suspicion marks.
-func buildAndMark(ctx context.Context, req pane.BuildTree, seq int) pane.TreeBuilt {
+// suspicion marks.
+func buildAndMark(ctx context.Context, req pane.BuildTree, rules *proctree.Rules, seq int) pane.TreeBuilt {
 	out := pane.TreeBuilt{Seq: seq, Request: req}
 	var sch *proctree.Schema
 	if req.Schema != "" {
@@ -40,7 +54,7 @@ func buildAndMark(ctx context.Context, req pane.BuildTree, seq int) pane.TreeBui
 		out.Err = err
 		return out
 	}
-	proctree.DefaultRules().Mark(tr)
+	rules.Mark(tr)
 	out.Tree = tr
 	return out
 }
