@@ -16,7 +16,8 @@ import (
 var _ = golden.RequireEqual // registers -update
 
 // TestGlobalKeysDoNotConflict fails when two global bindings share a key, or a
-// pane binds, in its normal (not typing) mode, a key the shell takes first.
+// pane binds, in its normal (not typing) mode, a key the shell takes first. It
+// reads the shell's real keymap, so the panes need no copy of the list.
 func TestGlobalKeysDoNotConflict(t *testing.T) {
 	global := map[string]string{}
 	for _, nb := range pane.Bindings(DefaultKeyMap()) {
@@ -32,8 +33,11 @@ func TestGlobalKeysDoNotConflict(t *testing.T) {
 	typeText(m, "q SecurityAlert.list_alerts")
 	send(m, pane.Key("enter")) // a result card, so the table's keys are live
 	check := func(where string, groups [][]key.Binding) {
-		seen := map[string]string{}
 		for _, g := range groups {
+			// A help group is one mode or section of the pane: two bindings of one
+			// group may not share a key (a pane's sections, such as the Decode
+			// pane's tree and IoC list, may reuse enter; each pane tests those).
+			seen := map[string]string{}
 			for _, b := range g {
 				if !b.Enabled() {
 					continue
@@ -53,6 +57,8 @@ func TestGlobalKeysDoNotConflict(t *testing.T) {
 	}
 	check("queries", m.browser.FullHelp())
 	check("results", m.results.FullHelp())
+	check("decode", m.decoder.FullHelp())
+	check("proctree", m.trees.FullHelp())
 	// In the picker dialog the shell takes only esc, t and q (and ctrl+c).
 	for _, g := range m.picker.FullHelp() {
 		for _, b := range g {
@@ -92,10 +98,12 @@ func TestKeyReference(t *testing.T) {
 	t.Errorf("%s's key tables differ from the keymaps; run go test ./tui -run TestKeyReference -update", path)
 }
 
+// TestEveryBindingHasHelp checks every keymap the shell knows (the panes' too):
+// each binding has keys, a key label and a description.
 func TestEveryBindingHasHelp(t *testing.T) {
 	for _, km := range keymaps() {
 		for _, nb := range pane.Bindings(km.keymap) {
-			if len(nb.Binding.Keys()) == 0 || nb.Binding.Help().Desc == "" {
+			if h := nb.Binding.Help(); len(nb.Binding.Keys()) == 0 || h.Desc == "" || h.Key == "" {
 				t.Errorf("%s.%s has no keys or no help text", km.name, nb.Name)
 			}
 		}

@@ -7,9 +7,6 @@ import (
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
-// shellKeys are the keys the shell owns in every pane.
-var shellKeys = []string{"q", "?", ":", "ctrl+p", "tab", "shift+tab", "1", "2", "3", "4", "5", "6", "7", "8", "ctrl+c", "ctrl+n", "t", "[", "]", "esc"}
-
 func TestNoKeyConflicts(t *testing.T) {
 	km := DefaultKeyMap()
 	for _, m := range []mode{modeTable, modeDetail, modeFreq, modeChooser, modeFilter} {
@@ -20,26 +17,6 @@ func TestNoKeyConflicts(t *testing.T) {
 					t.Errorf("mode %d: %q is bound to both %q and %q", m, k, other, b.Help().Desc)
 				}
 				seen[k] = b.Help().Desc
-			}
-		}
-	}
-}
-
-func TestEveryBindingHasHelpAndNoShellKey(t *testing.T) {
-	named := pane.Bindings(DefaultKeyMap())
-	if len(named) < 30 {
-		t.Fatalf("only %d bindings found", len(named))
-	}
-	for _, n := range named {
-		h := n.Binding.Help()
-		if h.Key == "" || h.Desc == "" || len(n.Binding.Keys()) == 0 {
-			t.Errorf("%s has no keys or no help: %+v", n.Name, h)
-		}
-		for _, k := range n.Binding.Keys() {
-			for _, s := range shellKeys {
-				if k == s {
-					t.Errorf("%s binds %q, which the shell owns", n.Name, k)
-				}
 			}
 		}
 	}
