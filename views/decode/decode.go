@@ -121,7 +121,7 @@ func (m *Model) Back() bool {
 func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.pasting:
-		return []key.Binding{m.Keys.Decode, escHelp("cancel")}
+		return []key.Binding{m.Keys.Decode, pane.EscHelp("cancel")}
 	case m.doc == nil:
 		return []key.Binding{m.Keys.Paste}
 	}
@@ -131,7 +131,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is every key of the pane.
 func (m *Model) FullHelp() [][]key.Binding {
 	if m.pasting {
-		return [][]key.Binding{{m.Keys.Decode, escHelp("cancel")}}
+		return [][]key.Binding{{m.Keys.Decode, pane.EscHelp("cancel")}}
 	}
 	return m.Keys.FullHelp()
 }

@@ -78,13 +78,6 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// escHelp documents Esc in the paste box's help. It is never matched against
-// keys: the shell owns Esc and calls Back, and the capturing paste box sees it as
-// tea.KeyEsc.
-func escHelp(desc string) key.Binding {
-	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", desc))
-}
-
 // Rebind applies key overrides from the settings: each entry names a KeyMap field
 // (case-insensitive) and gives its new keys.
 func (m *Model) Rebind(overrides map[string][]string) error {

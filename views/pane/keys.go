@@ -3,6 +3,7 @@ package pane
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -53,3 +54,10 @@ var keyTypes = func() map[string]tea.KeyType {
 	}
 	return out
 }()
+
+// EscHelp documents Esc in a pane's help ("back", "cancel", "close search"). It
+// is never matched against keys: the shell owns Esc and calls Back, and a
+// capturing input sees it as tea.KeyEsc.
+func EscHelp(desc string) key.Binding {
+	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", desc))
+}

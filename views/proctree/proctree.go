@@ -117,7 +117,7 @@ func (m *Model) Back() bool {
 func (m *Model) ShortHelp() []key.Binding {
 	switch {
 	case m.searching:
-		return []key.Binding{m.Keys.Apply, escHelp("cancel")}
+		return []key.Binding{m.Keys.Apply, pane.EscHelp("cancel")}
 	case m.f == nil:
 		return nil
 	}
@@ -127,7 +127,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is every key of the pane.
 func (m *Model) FullHelp() [][]key.Binding {
 	if m.searching {
-		return [][]key.Binding{{m.Keys.Apply, escHelp("cancel")}}
+		return [][]key.Binding{{m.Keys.Apply, pane.EscHelp("cancel")}}
 	}
 	return m.Keys.FullHelp()
 }

@@ -127,13 +127,6 @@ func (k KeyMap) tableHelp(cards bool) [][]key.Binding {
 	return g
 }
 
-// escHelp documents Esc in a sub-view's help ("back" or "cancel"). It is never
-// matched against keys: the shell owns Esc and calls Back, and a capturing prompt
-// sees it as tea.KeyEsc.
-func escHelp(desc string) key.Binding {
-	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", desc))
-}
-
 // modeKeys is the bindings a sub-view answers to, for its help and for the test that
 // no two of them share a key.
 func (k KeyMap) modeKeys(m mode) []key.Binding {

@@ -251,14 +251,14 @@ func (t *Table) ShortHelp() []key.Binding {
 	case modeTable:
 		return t.keys.ShortHelp()
 	case modeFilter, modeExport:
-		return []key.Binding{t.keys.Apply, escHelp("cancel")}
+		return []key.Binding{t.keys.Apply, pane.EscHelp("cancel")}
 	}
 	keys := t.keys.modeKeys(t.mode)
 	if t.mode == modeDetail {
 		// The footer has room for the moves, copy and Esc; D is in the full help.
 		keys = keys[: len(keys)-1 : len(keys)-1]
 	}
-	return append(keys, escHelp("back"))
+	return append(keys, pane.EscHelp("back"))
 }
 
 // FullHelp is every key of what the card shows now, in groups.
@@ -267,7 +267,7 @@ func (t *Table) FullHelp() [][]key.Binding {
 		return t.keys.tableHelp(false)
 	}
 	if t.mode == modeDetail {
-		return [][]key.Binding{append(t.keys.modeKeys(t.mode), escHelp("back"))}
+		return [][]key.Binding{append(t.keys.modeKeys(t.mode), pane.EscHelp("back"))}
 	}
 	return [][]key.Binding{t.ShortHelp()}
 }
