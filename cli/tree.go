@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -109,6 +110,9 @@ path, parent_index, IsRoot, IsLeaf, IsBranch, depth, child_count and marks.
 				return err
 			}
 			tr, err := proctree.Build(ctx, f, sch)
+			if errors.Is(err, proctree.ErrNoSchema) {
+				return usage("%v (--schema NAME, or --map process_name=COL,process_id=COL,parent_id=COL,time_stamp=COL)", err)
+			}
 			if err != nil {
 				return usageError{err}
 			}

@@ -1,6 +1,7 @@
 package proctree
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -116,6 +117,9 @@ func (s Schema) overlap(f *frame.Frame) int {
 	return n
 }
 
+// ErrNoSchema is the error Infer returns (wrapped) when no schema fits.
+var ErrNoSchema = errors.New("not a process log")
+
 // Infer picks the known schema that shares the most columns with f (msticpy's
 // infer_schema), provided at least four match and the four required ones are
 // there.
@@ -132,8 +136,8 @@ func Infer(f *frame.Frame) (Schema, error) {
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].n > cs[j].n })
 	if len(cs) == 0 || cs[0].n < 4 {
-		return Schema{}, fmt.Errorf("the columns (%s) fit no process schema (%s); name one with --schema or map the columns with --map process_name=COL,process_id=COL,parent_id=COL,time_stamp=COL",
-			strings.Join(f.Names(), ", "), strings.Join(SchemaNames(), ", "))
+		return Schema{}, fmt.Errorf("%w: the columns (%s) fit none of %s; name a schema, or map the columns process_name, process_id, parent_id and time_stamp",
+			ErrNoSchema, strings.Join(f.Names(), ", "), strings.Join(SchemaNames(), ", "))
 	}
 	return cs[0].s, nil
 }
