@@ -25,30 +25,6 @@ func Unsupported(provider, ioc, iocType string) Result {
 	return r
 }
 
-// Fail marks r as failed with a reason and returns it.
-func (r Result) Fail(format string, args ...any) Result {
-	r.Status = StatusError
-	r.Found = false
-	r.Severity = SevUnknown
-	r.Reason = fmt.Sprintf(format, args...)
-	return r
-}
-
-// NotFound marks r as answered with no record and returns it. The reason
-// defaults to "not found".
-func (r Result) NotFound(reason string) Result {
-	if reason == "" {
-		reason = "not found"
-	}
-	r.Status = StatusNotFound
-	r.Found = false
-	r.Reason = reason
-	if r.Severity < SevInformation {
-		r.Severity = SevUnknown
-	}
-	return r
-}
-
 // Send performs req through c for the look-up r. On success (a 2xx status, or
 // one of the statuses in accept, which the provider interprets itself) it
 // returns the response and true, with r.Raw set when the body is JSON. On any

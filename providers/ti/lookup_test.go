@@ -260,8 +260,8 @@ func TestRunCancel(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Name() string                                 { return "panicky" }
-func (panicky) Types() []string                              { return []string{"ipv4"} }
+func (panicky) Name() string                                  { return "panicky" }
+func (panicky) Types() []string                               { return []string{"ipv4"} }
 func (panicky) Lookup(context.Context, string, string) Result { panic("boom") }
 
 func TestRunProviderPanic(t *testing.T) {
@@ -309,34 +309,6 @@ func TestEncodeResultRoundTrip(t *testing.T) {
 		if _, err := DecodeResult(bad); err == nil {
 			t.Errorf("DecodeResult(%v) accepted", bad)
 		}
-	}
-}
-
-func TestSeverityAndStatusJSON(t *testing.T) {
-	for _, s := range []Severity{SevUnknown, SevInformation, SevWarning, SevHigh} {
-		b, _ := json.Marshal(s)
-		var back Severity
-		if err := json.Unmarshal(b, &back); err != nil || back != s {
-			t.Errorf("severity %v: %s → %v, %v", s, b, back, err)
-		}
-	}
-	for _, v := range []string{"info", "INFORMATION", "0"} {
-		if s, err := ParseSeverity(v); err != nil || s != SevInformation {
-			t.Errorf("ParseSeverity(%q) = %v, %v", v, s, err)
-		}
-	}
-	if _, err := ParseSeverity("severe"); err == nil {
-		t.Error("ParseSeverity accepted severe")
-	}
-	for s := StatusOK; s <= StatusError; s++ {
-		b, _ := json.Marshal(s)
-		var back Status
-		if err := json.Unmarshal(b, &back); err != nil || back != s {
-			t.Errorf("status %v: %s → %v, %v", s, b, back, err)
-		}
-	}
-	if !(SevUnknown < SevInformation && SevInformation < SevWarning && SevWarning < SevHigh) {
-		t.Error("severities out of order")
 	}
 }
 

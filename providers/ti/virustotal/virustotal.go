@@ -83,7 +83,7 @@ func New(cfg ti.Config) (*Provider, error) {
 	}
 	base := ti.BaseURL(cfg, DefaultBaseURL)
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%s: base URL %q is not an http(s) URL", Name, base)
+		return nil, fmt.Errorf("%s: the base URL is not an http(s) URL with a host", Name)
 	}
 	return &Provider{key: cfg.Key, base: base, client: ti.ClientFor(cfg, ti.Spec{Name: Name, HTTP: httpDefaults})}, nil
 }
