@@ -7,6 +7,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/decode"
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/engine/intel"
 	"github.com/quarry-sec/quarry/engine/ioc"
 	"github.com/quarry-sec/quarry/engine/proctree"
 )
@@ -155,4 +156,56 @@ type TreeBuilt struct {
 	// Tree is the tree, suspicion marks applied.
 	Tree *proctree.Tree
 	Err  error
+}
+
+// Indicator is a value to look up, with its type when known ("" = let the
+// runner detect it, or extract the indicators from it when it is free text
+// such as a command line).
+type Indicator struct {
+	Value string
+	Type  ioc.Type
+}
+
+// LookupTI asks the runner to look indicators up across the threat-intelligence
+// providers. The shell focuses the Threat intel pane, which shows the answers
+// as they arrive (TIStarted, then TIResults batches, then TIDone).
+type LookupTI struct {
+	// Indicators are what to look up.
+	Indicators []Indicator
+	// Source says where they came from ("Decode pane", "SecurityEvent.CommandLine, row 12").
+	Source string
+	// Providers names the providers to ask (nil = the default set).
+	Providers []string
+}
+
+// TIStarted is the runner's plan for a LookupTI: who will be asked how much.
+type TIStarted struct {
+	// Seq is the runner's request number; answers of older requests are dropped.
+	Seq     int
+	Request LookupTI
+	// Providers are the providers asked, in display order.
+	Providers []string
+	// Totals is the number of look-ups per provider.
+	Totals map[string]int
+	// Bad are the indicators rejected before any provider was asked (private
+	// addresses, placeholder hashes…), as results from provider "quarry".
+	Bad []intel.Result
+	// Notes are warnings about the set-up ("virustotal: no API key; set QUARRY_VT_KEY").
+	Notes []string
+	// Err is set when the look-up could not start at all.
+	Err error
+}
+
+// TIResults is a batch of answers for a running look-up.
+type TIResults struct {
+	Seq     int
+	Results []intel.Result
+}
+
+// TIDone says a look-up ended: every answer has been sent, or it was cancelled
+// (Err is context.Canceled) or failed.
+type TIDone struct {
+	Seq     int
+	Elapsed time.Duration
+	Err     error
 }
