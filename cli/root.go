@@ -87,7 +87,8 @@ With no verb, on a terminal, Quarry opens the workbench on the workspace
 	root.SetVersionTemplate("quarry {{.Version}}\n")
 
 	root.AddCommand(newQueriesCmd(app), newQueryCmd(app), newSQLCmd(app), newTablesCmd(app), newDemoCmd(app),
-		newIoCCmd(app), newDecodeCmd(app), newTreeCmd(app))
+		newIoCCmd(app), newDecodeCmd(app), newTreeCmd(app),
+		newTICmd(app), newCacheCmd(app), newConfigCmd(app), newGeoIPCmd(app), newWhoisCmd(app))
 	return root
 }
 

