@@ -56,6 +56,14 @@ damaged).`,
 				return nil
 			}
 			c, err := httpx.OpenCache(path)
+			if errors.Is(err, httpx.ErrCacheCorrupt) && provider == "" {
+				// A damaged file cannot be opened to clear it: start afresh.
+				if err := httpx.RemoveCache(path); err != nil {
+					return err
+				}
+				fmt.Fprintf(app.Env.Stdout, "the cache at %s was damaged; removed it\n", path)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
