@@ -8,15 +8,21 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/net/http/httpproxy"
 	"golang.org/x/time/rate"
 )
 
@@ -39,6 +45,10 @@ type Options struct {
 	// MaxRetryAfter is the longest Retry-After the client waits for; a longer
 	// one (a daily quota) ends the retries at once (default 2m).
 	MaxRetryAfter time.Duration
+	// MaxRateWait is the longest the client holds a request for the rate
+	// limit; a longer wait (a daily quota spent) fails at once with a
+	// *RateLimitError saying when the next request is due (default 2m).
+	MaxRateWait time.Duration
 	// Rate is the steady request rate, in requests a second (0 = unlimited).
 	Rate rate.Limit
 	// Burst is how many requests may go at once before Rate applies (default 1).
@@ -78,13 +88,40 @@ type Client struct {
 	sleep   func(ctx context.Context, d time.Duration) error
 }
 
+// ErrBodyTooLarge is reported (wrapped) when a response body is longer than
+// Options.MaxBody. It is not retried.
+var ErrBodyTooLarge = errors.New("response body too large")
+
+// maxRedirects is how many redirects a request follows.
+const maxRedirects = 10
+
 // DefaultTransport is a transport with the proxy from the environment and
-// connection reuse suited to many small API calls.
+// connection reuse suited to many small API calls. HTTPS_PROXY, HTTP_PROXY
+// and NO_PROXY (and their lower-case forms) are read when the transport is
+// built, not once per process, so each new client sees the current settings.
+// As in net/http, requests to localhost and loopback addresses never go
+// through the proxy.
 func DefaultTransport() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = http.ProxyFromEnvironment
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	t.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	t.MaxIdleConnsPerHost = 32
 	return t
+}
+
+// checkRedirect follows at most maxRedirects redirects, and none that moves
+// to another host or from https to http: API keys travel in custom headers
+// (x-apikey and the like), which net/http forwards to any host. Such a
+// redirect comes back as the 3xx response itself.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) || (first.Scheme == "https" && req.URL.Scheme != "https") {
+		return http.ErrUseLastResponse
+	}
+	return nil
 }
 
 // New returns a client with opts, defaults filled in.
@@ -105,6 +142,9 @@ func New(opts Options) *Client {
 	}
 	if opts.MaxRetryAfter <= 0 {
 		opts.MaxRetryAfter = 2 * time.Minute
+	}
+	if opts.MaxRateWait <= 0 {
+		opts.MaxRateWait = 2 * time.Minute
 	}
 	if opts.Burst <= 0 {
 		opts.Burst = 1
@@ -127,7 +167,7 @@ func New(opts Options) *Client {
 	}
 	return &Client{
 		opts:    opts,
-		http:    &http.Client{Transport: opts.Transport},
+		http:    &http.Client{Transport: opts.Transport, CheckRedirect: checkRedirect},
 		limiter: lim,
 		slots:   make(chan struct{}, opts.Concurrency),
 		sleep:   sleepCtx,
@@ -144,26 +184,29 @@ func (c *Client) Options() Options {
 // Do sends req, waiting for the rate limit and a free slot, and retries as
 // Options say. Any HTTP status is returned as a Response (after retries on
 // 429/5xx are spent); an error means no usable response: the context ended,
-// the time-out passed on every attempt, or the network failed. A request with
-// a body must set GetBody (http.NewRequest does for bytes and strings
-// readers) so it can be retried.
+// the time-out passed on every attempt, the network failed, or the body was
+// longer than MaxBody (ErrBodyTooLarge). A request with a body must set
+// GetBody (http.NewRequest does for bytes and strings readers) to be retried;
+// one without GetBody is sent once. req is not modified.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", c.opts.UserAgent)
+	if req == nil || req.URL == nil {
+		return nil, fmt.Errorf("%s: no request", c.opts.Name)
+	}
+	retries := c.opts.Retries
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		retries = 0 // the body cannot be read twice
 	}
 	backoff := c.opts.Backoff
-	var lastErr error
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, req)
-		if ctx.Err() != nil {
-			return nil, c.redact(ctx.Err())
+		if err != nil && ctx.Err() != nil {
+			return nil, c.redact(fmt.Errorf("%s: %w", c.opts.Name, ctx.Err()))
 		}
-		wait := backoff
+		wait := min(backoff, c.opts.MaxBackoff)
 		retryable := false
 		switch {
 		case err != nil:
-			lastErr = err
-			retryable = true
+			retryable = retryableErr(err)
 		case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable:
 			retryable = true
 			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
@@ -177,26 +220,102 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 			resp.Status == http.StatusGatewayTimeout:
 			retryable = true
 		}
-		if !retryable || attempt >= c.opts.Retries {
+		if !retryable || attempt >= retries {
 			if err != nil {
-				return nil, c.redact(fmt.Errorf("%s: %w", c.opts.Name, lastErr))
+				return nil, c.redact(fmt.Errorf("%s: %w", c.opts.Name, err))
 			}
 			resp.Attempts = attempt + 1
 			return resp, nil
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, c.redact(err)
+			return nil, c.redact(fmt.Errorf("%s: %w", c.opts.Name, err))
 		}
-		backoff *= 2
-		if backoff > c.opts.MaxBackoff {
-			backoff = c.opts.MaxBackoff
-		}
+		backoff = min(backoff*2, c.opts.MaxBackoff)
 	}
 }
 
+// retryableErr reports whether another attempt might succeed after err: not
+// for an over-long body, a certificate the client rejects, or a host name
+// that does not exist.
+func retryableErr(err error) bool {
+	var (
+		dnsErr   *net.DNSError
+		certErr  *tls.CertificateVerificationError
+		authErr  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		invalErr x509.CertificateInvalidError
+	)
+	switch {
+	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, errNoBody), errors.Is(err, errRateWait):
+		return false
+	case errors.As(err, new(*RateLimitError)):
+		return false
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return false
+	case errors.As(err, &certErr), errors.As(err, &authErr), errors.As(err, &hostErr), errors.As(err, &invalErr):
+		return false
+	}
+	return true
+}
+
+// errNoBody is reported when a request's GetBody fails.
+var errNoBody = errors.New("cannot re-read the request body")
+
+// errRateWait is reported when the rate limit would hold a request past the
+// context's deadline.
+var errRateWait = fmt.Errorf("rate limit: next request due after the deadline: %w", context.DeadlineExceeded)
+
+// RateLimitError reports that the provider's own rate limit (its free-tier
+// quota) would hold a request longer than Options.MaxRateWait.
+type RateLimitError struct {
+	// Wait is how long until the next request is due.
+	Wait time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("over the provider's rate limit: the next request is due in %s (raise rate_per_minute in the settings if your plan allows more)", e.Wait.Round(time.Second))
+}
+
+// waitRate waits for the rate limiter: not past ctx's deadline, and not longer
+// than MaxRateWait.
+func (c *Client) waitRate(ctx context.Context) error {
+	r := c.limiter.Reserve()
+	if !r.OK() {
+		return errRateWait
+	}
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if d > c.opts.MaxRateWait {
+		r.Cancel()
+		return &RateLimitError{Wait: d}
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		r.Cancel()
+		return errRateWait
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	}
+}
+
+// timeoutError is one attempt's time-out; it unwraps to
+// context.DeadlineExceeded.
+type timeoutError struct{ d time.Duration }
+
+func (e timeoutError) Error() string { return fmt.Sprintf("no answer within %s", e.d) }
+func (e timeoutError) Unwrap() error { return context.DeadlineExceeded }
+
 // once sends one attempt.
 func (c *Client) once(ctx context.Context, req *http.Request) (*Response, error) {
-	if err := c.limiter.Wait(ctx); err != nil {
+	if err := c.waitRate(ctx); err != nil {
 		return nil, err
 	}
 	select {
@@ -208,17 +327,23 @@ func (c *Client) once(ctx context.Context, req *http.Request) (*Response, error)
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	r := req.Clone(actx)
+	if r.Header == nil {
+		r.Header = make(http.Header)
+	}
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", c.opts.UserAgent)
+	}
 	if req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", errNoBody, err)
 		}
 		r.Body = body
 	}
 	resp, err := c.http.Do(r)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within %s", c.opts.Timeout)
+			return nil, timeoutError{c.opts.Timeout}
 		}
 		return nil, err
 	}
@@ -226,19 +351,20 @@ func (c *Client) once(ctx context.Context, req *http.Request) (*Response, error)
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within %s", c.opts.Timeout)
+		if actx.Err() != nil && ctx.Err() == nil {
+			return nil, timeoutError{c.opts.Timeout}
 		}
-		return nil, err
+		return nil, fmt.Errorf("reading the response: %w", err)
 	}
 	if n > c.opts.MaxBody {
-		return nil, fmt.Errorf("response larger than %d bytes", c.opts.MaxBody)
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, c.opts.MaxBody)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: buf.Bytes()}, nil
 }
 
-// redact strips query strings from URLs in err (url.Error prints the whole
-// URL, and some APIs take their key as a parameter) and removes every secret.
+// redact strips query strings and user information from URLs in err
+// (url.Error prints the whole URL, and some APIs take their key as a
+// parameter) and removes every secret.
 func (c *Client) redact(err error) error {
 	if err == nil {
 		return nil
@@ -252,8 +378,26 @@ func (c *Client) redact(err error) error {
 			msg = strings.ReplaceAll(msg, ue.URL, u.String())
 		}
 	}
+	msg = stripURLs(msg)
 	msg = Redact(msg, c.opts.Secrets...)
 	return &Error{msg: msg, err: err}
+}
+
+// urlQuery matches a URL's query string and fragment; urlUser its user
+// information (up to the authority's last "@", as URL parsers read it).
+var (
+	urlQuery = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^\s"'?#]*)[?#][^\s"']*`)
+	urlUser  = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://)[^\s"'/?#]*@`)
+)
+
+// stripURLs removes query strings, fragments and user information from every
+// URL in s (a URL in a wrapped error, a redirect's Location, a proxy's).
+func stripURLs(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	s = urlQuery.ReplaceAllString(s, "$1")
+	return urlUser.ReplaceAllString(s, "$1")
 }
 
 // Redact replaces every non-empty secret in s with "[redacted]".
@@ -285,8 +429,13 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+	if s, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if s > uint64(math.MaxInt64/int64(time.Second)) {
+			return time.Duration(math.MaxInt64), true
+		}
 		return time.Duration(s) * time.Second, true
+	} else if errors.Is(err, strconv.ErrRange) {
+		return time.Duration(math.MaxInt64), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/quarry-sec/quarry/engine/ioc"
 	"github.com/quarry-sec/quarry/themes"
 	"github.com/quarry-sec/quarry/views/pane"
 )
@@ -223,6 +224,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.setFocus(secIoCs)
 		}
 		return nil
+	case key.Matches(msg, k.Intel):
+		return m.lookup()
 	}
 	switch m.focus {
 	case secTree:
@@ -470,6 +473,34 @@ func (m *Model) current() (entry, bool) {
 }
 
 // copyAll copies the listed values, one a line, each once.
+// lookup sends IoCs to the Threat intel pane: the selected one in the IoC
+// list, every listed one elsewhere. Paths are left out (no provider takes them).
+func (m *Model) lookup() tea.Cmd {
+	var list []entry
+	if m.focus == secIoCs {
+		if e, ok := m.current(); ok {
+			list = []entry{e}
+		}
+	} else {
+		list = m.list
+	}
+	seen := map[string]bool{}
+	var ins []pane.Indicator
+	for _, e := range list {
+		if e.typ == ioc.WindowsPath || e.typ == ioc.LinuxPath {
+			continue
+		}
+		if k := string(e.typ) + "\x00" + e.value; !seen[k] {
+			seen[k] = true
+			ins = append(ins, pane.Indicator{Value: e.value, Type: e.typ})
+		}
+	}
+	if len(ins) == 0 {
+		return pane.Notice("No IoCs to look up (file paths are not looked up).")
+	}
+	return pane.Cmd(pane.LookupTI{Indicators: ins, Source: "Decode · " + m.doc.source})
+}
+
 func (m *Model) copyAll() tea.Cmd {
 	if len(m.list) == 0 {
 		return pane.Notice("No IoCs to copy.")

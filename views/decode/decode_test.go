@@ -563,3 +563,20 @@ func TestSelectedIoCInPayloadText(t *testing.T) {
 		t.Errorf("the URL, not the selected address, is reversed:\n%q", v)
 	}
 }
+
+// I looks up the selected IoC from the list, or every listed one from the
+// tree; paths are left out.
+func TestIoCLookup(t *testing.T) {
+	m, _ := loaded(t, 120, 40)
+	press(m, "j") // payload 1: url then ipv4
+	l, ok := msgOf(press(m, "I")).(pane.LookupTI)
+	if !ok || len(l.Indicators) != 2 || l.Indicators[0] != (pane.Indicator{Value: "http://10.0.0.5/a.ps1", Type: ioc.URL}) ||
+		l.Indicators[1] != (pane.Indicator{Value: "10.0.0.5", Type: ioc.IPv4}) || !strings.HasPrefix(l.Source, "Decode · ") {
+		t.Fatalf("I in the tree = %#v", l)
+	}
+	press(m, "w", "w", "j")
+	l, ok = msgOf(press(m, "I")).(pane.LookupTI)
+	if !ok || len(l.Indicators) != 1 || l.Indicators[0].Value != "10.0.0.5" {
+		t.Fatalf("I in the list = %#v", l)
+	}
+}

@@ -38,6 +38,9 @@ type KeyMap struct {
 	// Use starts a query from the selected IoC (the shell opens the query browser
 	// on the queries that take it).
 	Use key.Binding
+	// Intel looks IoCs up with the threat-intelligence providers: the selected
+	// one in the IoC list, every listed one from the tree or the text.
+	Intel key.Binding
 	// Copy copies the selected IoC's value, or, in the tree and the text, what the
 	// text shows (a binary payload's SHA-256).
 	Copy key.Binding
@@ -71,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		Tagged:      b([]string{"m"}, "m", "input ⇄ fully decoded"),
 		AllIoCs:     b([]string{"a"}, "a", "node's ⇄ all IoCs"),
 		Use:         b([]string{"enter"}, "enter", "query with IoC"),
+		Intel:       b([]string{"I"}, "I", "threat-intel look-up"),
 		Copy:        b([]string{"y"}, "y", "copy IoC / text"),
 		CopyAll:     b([]string{"Y"}, "Y", "copy all listed IoCs"),
 		Paste:       b([]string{"p"}, "p", "paste text"),
@@ -91,7 +95,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Down, k.Up, k.Top, k.Bottom, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp},
 		{k.Toggle, k.Collapse, k.Expand},
 		{k.NextSection, k.PrevSection, k.Tagged, k.AllIoCs},
-		{k.Use, k.Copy, k.CopyAll},
+		{k.Use, k.Intel, k.Copy, k.CopyAll},
 		{k.Paste, k.Decode},
 	}
 }
@@ -99,7 +103,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // sectionKeys is the bindings a section answers to, for its help and for the test
 // that no two of them share a key.
 func (k KeyMap) sectionKeys(s section) []key.Binding {
-	common := []key.Binding{k.NextSection, k.PrevSection, k.Tagged, k.AllIoCs, k.Paste, k.Copy}
+	common := []key.Binding{k.NextSection, k.PrevSection, k.Tagged, k.AllIoCs, k.Paste, k.Copy, k.Intel}
 	switch s {
 	case secTree:
 		return append([]key.Binding{k.Down, k.Up, k.Top, k.Bottom, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Toggle, k.Collapse, k.Expand}, common...)
@@ -117,7 +121,7 @@ func (k KeyMap) shortHelp(s section) []key.Binding {
 	case secText:
 		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.NextSection, k.Tagged, k.Copy, k.Paste}
 	case secIoCs:
-		return []key.Binding{k.Down, k.Up, k.Use, k.Copy, k.CopyAll, k.AllIoCs, k.NextSection}
+		return []key.Binding{k.Down, k.Up, k.Use, k.Intel, k.Copy, k.CopyAll, k.AllIoCs, k.NextSection}
 	}
 	return []key.Binding{k.Down, k.Up, k.Toggle, k.NextSection, k.Tagged, k.AllIoCs, k.PageDown, k.Paste}
 }

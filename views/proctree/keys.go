@@ -40,6 +40,9 @@ type KeyMap struct {
 	// Decode sends the command line to the Decode pane, which unpacks its
 	// encoded payloads and lists its indicators.
 	Decode key.Binding
+	// Intel looks the indicators in the command line up with the
+	// threat-intelligence providers.
+	Intel key.Binding
 }
 
 // DefaultKeyMap is the keys as shipped: vim keys and arrow keys both.
@@ -74,6 +77,7 @@ func DefaultKeyMap() KeyMap {
 		DetailsUp:   b([]string{"K"}, "K", "scroll details up"),
 		Copy:        b([]string{"y"}, "y", "copy command line"),
 		Decode:      b([]string{"D"}, "D", "decode command line"),
+		Intel:       b([]string{"I"}, "I", "threat-intel look-up"),
 	}
 }
 
@@ -88,7 +92,7 @@ func (m *Model) Rebind(overrides map[string][]string) error {
 func (k KeyMap) treeKeys() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Toggle, k.Collapse, k.Expand,
 		k.ExpandAll, k.CollapseAll, k.Parent, k.Root, k.Search, k.NextMatch, k.PrevMatch,
-		k.ShowPID, k.ShowTime, k.ShowUser, k.ShowCmdLine, k.Details, k.DetailsDown, k.DetailsUp, k.Copy, k.Decode}
+		k.ShowPID, k.ShowTime, k.ShowUser, k.ShowCmdLine, k.Details, k.DetailsDown, k.DetailsUp, k.Copy, k.Decode, k.Intel}
 }
 
 // ShortHelp is the footer's keys for the tree.
@@ -105,6 +109,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Toggle, k.Collapse, k.Expand, k.ExpandAll, k.CollapseAll},
 		{k.Search, k.NextMatch, k.PrevMatch},
 		{k.ShowPID, k.ShowTime, k.ShowUser, k.ShowCmdLine},
-		{k.Details, k.DetailsDown, k.DetailsUp, k.Copy, k.Decode},
+		{k.Details, k.DetailsDown, k.DetailsUp, k.Copy, k.Decode, k.Intel},
 	}
 }

@@ -295,6 +295,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.copy(p)
 	case key.Matches(msg, k.Decode):
 		return m.decode(p)
+	case key.Matches(msg, k.Intel):
+		return m.intel(p)
 	}
 	return nil
 }
@@ -495,6 +497,16 @@ func (m *Model) decode(p int) tea.Cmd {
 		return pane.Cmd(pane.Notify{Level: pane.Warn, Text: "This process has no command line to decode."})
 	}
 	return pane.Cmd(pane.DecodeText{Text: pr.CmdLine, Source: "process tree · " + m.imageOf(pr) + " pid " + pr.PID})
+}
+
+// intel looks the indicators in a process's command line up in the Threat
+// intel pane.
+func (m *Model) intel(p int) tea.Cmd {
+	pr := m.f.proc(p)
+	if pr.CmdLine == "" {
+		return pane.Cmd(pane.Notify{Level: pane.Warn, Text: "This process has no command line to look up."})
+	}
+	return pane.Cmd(pane.LookupTI{Indicators: []pane.Indicator{{Value: pr.CmdLine}}, Source: "process tree · " + m.imageOf(pr) + " pid " + pr.PID})
 }
 
 // imageOf is a process's image base name, split at the schema's path separator

@@ -660,3 +660,16 @@ func TestTinySizes(t *testing.T) {
 		}
 	}
 }
+
+func TestIntel(t *testing.T) {
+	m := loaded(t, 80, 24)
+	selectProc(t, m, iPowerShell)
+	l, ok := msgOf(press(m, "I")).(pane.LookupTI)
+	if !ok || len(l.Indicators) != 1 || l.Indicators[0].Value != cmdPS || l.Source != "process tree · powershell.exe pid 0x1b0" {
+		t.Errorf("I = %#v", l)
+	}
+	press(m, "g")
+	if n, ok := msgOf(press(m, "I")).(pane.Notify); !ok || n.Level != pane.Warn {
+		t.Errorf("I without a command line = %#v", n)
+	}
+}

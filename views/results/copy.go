@@ -45,6 +45,28 @@ func decodeText(text, title, column string, row int) tea.Cmd {
 	return pane.Cmd(pane.DecodeText{Text: text, Source: src})
 }
 
+// intelCell looks the current cell's indicators up in the Threat intel pane.
+func (t *Table) intelCell() tea.Cmd {
+	r, c := t.Row(), t.Column()
+	if r < 0 || c < 0 {
+		return warn("No cell is selected.")
+	}
+	col := t.f.Columns()[c]
+	return lookupText(cellText(col, r, t.ctx.Zone), t.title, col.Name, r)
+}
+
+// lookupText is the LookupTI intent for a cell's text.
+func lookupText(text, title, column string, row int) tea.Cmd {
+	if text == "" {
+		return warn("The cell is empty: nothing to look up.")
+	}
+	src := fmt.Sprintf("%s, row %d", column, row+1)
+	if title != "" {
+		src = title + " · " + src
+	}
+	return pane.Cmd(pane.LookupTI{Indicators: []pane.Indicator{{Value: text}}, Source: src})
+}
+
 // copyRow asks the shell to copy the selected row as a JSON object.
 func (t *Table) copyRow() tea.Cmd {
 	r := t.Row()

@@ -136,6 +136,10 @@ func (t *Table) detailKey(msg tea.KeyMsg) tea.Cmd {
 		if d.cur >= 0 && d.cur < len(d.fields) {
 			return decodeText(d.fields[d.cur].value, t.title, d.fields[d.cur].name, d.row)
 		}
+	case key.Matches(msg, k.Intel):
+		if d.cur >= 0 && d.cur < len(d.fields) {
+			return lookupText(d.fields[d.cur].value, t.title, d.fields[d.cur].name, d.row)
+		}
 	}
 	return nil
 }

@@ -45,6 +45,9 @@ type KeyMap struct {
 	// Decode sends the current cell (or detail field) to the Decode pane: its
 	// encoded payloads unpacked and its indicators listed.
 	Decode key.Binding
+	// Intel looks the current cell's indicators up with the threat-intelligence
+	// providers (the cell itself when it is one, else those written in it).
+	Intel key.Binding
 	// Tree builds the process tree of the result (a process log) in the Process
 	// tree pane.
 	Tree key.Binding
@@ -92,6 +95,7 @@ func DefaultKeyMap() KeyMap {
 		CopyRow:     b([]string{"Y"}, "Y", "copy row (JSON)"),
 		Decode:      b([]string{"D"}, "D", "decode"),
 		Tree:        b([]string{"T"}, "T", "process tree"),
+		Intel:       b([]string{"I"}, "I", "threat-intel look-up"),
 		Export:      b([]string{"e"}, "e", "export"),
 		Toggle:      b([]string{" "}, "space", "show/hide column"),
 		ShiftUp:     b([]string{"K"}, "K", "move column up"),
@@ -119,7 +123,7 @@ func (k KeyMap) tableHelp(cards bool) [][]key.Binding {
 		{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom},
 		{k.Left, k.Right, k.FirstColumn, k.LastColumn, k.HideColumn, k.ShowColumns, k.MoveLeft, k.MoveRight, k.Columns},
 		{k.Sort, k.Filter, k.Frequency, k.Detail},
-		{k.CopyCell, k.CopyRow, k.Decode, k.Tree, k.Export},
+		{k.CopyCell, k.CopyRow, k.Decode, k.Intel, k.Tree, k.Export},
 	}
 	if cards {
 		g = append(g, []key.Binding{k.PrevCard, k.NextCard, k.CloseCard, k.Rerun})
@@ -132,7 +136,7 @@ func (k KeyMap) tableHelp(cards bool) [][]key.Binding {
 func (k KeyMap) modeKeys(m mode) []key.Binding {
 	switch m {
 	case modeDetail:
-		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom, k.CopyCell, k.Decode}
+		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom, k.CopyCell, k.Decode, k.Intel}
 	case modeFreq:
 		return []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Top, k.Bottom, k.Apply}
 	case modeChooser:

@@ -370,6 +370,8 @@ func (t *Table) tableKey(msg tea.KeyMsg) tea.Cmd {
 		cmd = t.copyRow()
 	case key.Matches(msg, k.Decode):
 		cmd = t.decodeCell()
+	case key.Matches(msg, k.Intel):
+		cmd = t.intelCell()
 	case key.Matches(msg, k.Tree):
 		if t.f.Len() == 0 {
 			cmd = warn("This result has no rows to build a tree from.")

@@ -816,3 +816,19 @@ func TestTreeKey(t *testing.T) {
 		t.Fatalf("T gives %#v", msg)
 	}
 }
+
+// I sends the current cell, or the detail view's field, to the Threat intel pane.
+func TestIntelCell(t *testing.T) {
+	tb := newTable(t, alerts(t), 80, 12)
+	press(tb, "j", "j", "j", "j", "l", "l") // row 4, DisplayName
+	msg := msgOf(press(tb, "I"))
+	l, ok := msg.(pane.LookupTI)
+	if !ok || len(l.Indicators) != 1 || l.Indicators[0].Value != strings.Repeat("Very long alert name ", 4) ||
+		l.Indicators[0].Type != "" || !strings.HasSuffix(l.Source, "DisplayName, row 5") {
+		t.Fatalf("I gives %#v", msg)
+	}
+	press(tb, "enter", "j")
+	if l, ok := msgOf(press(tb, "I")).(pane.LookupTI); !ok || !strings.Contains(l.Source, ", row 5") {
+		t.Fatalf("I in the detail view gives %#v", l)
+	}
+}
