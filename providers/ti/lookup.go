@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -140,15 +141,9 @@ func (e *Engine) Run(ctx context.Context, p Plan, fn func(Result)) error {
 	}
 	results := make(chan Result, 64)
 	var wg sync.WaitGroup
+	jobsOf := e.cached(ctx, p, fn)
 	for _, pr := range e.Providers {
-		var jobs []Query
-		for _, q := range p.Queries {
-			if Supports(pr, q.Type) {
-				jobs = append(jobs, q)
-			} else if e.ShowUnsupported {
-				fn(Unsupported(pr.Name(), q.Ioc, q.Type))
-			}
-		}
+		jobs := jobsOf[pr.Name()]
 		if len(jobs) == 0 {
 			continue
 		}
@@ -197,6 +192,64 @@ func (e *Engine) Run(ctx context.Context, p Plan, fn func(Result)) error {
 	return ctx.Err()
 }
 
+// cached answers every (provider, indicator) pair the cache holds, split
+// over the cores, and returns what is left to ask, per provider. Reading the
+// cache here, before any worker starts, keeps a repeated look-up as cheap as
+// a read and a decode.
+func (e *Engine) cached(ctx context.Context, p Plan, fn func(Result)) map[string][]Query {
+	type pair struct {
+		pr Provider
+		q  Query
+	}
+	var pairs []pair
+	for _, pr := range e.Providers {
+		for _, q := range p.Queries {
+			if Supports(pr, q.Type) {
+				pairs = append(pairs, pair{pr, q})
+			} else if e.ShowUnsupported {
+				fn(Unsupported(pr.Name(), q.Ioc, q.Type))
+			}
+		}
+	}
+	out := map[string][]Query{}
+	if e.Cache == nil {
+		for _, pq := range pairs {
+			out[pq.pr.Name()] = append(out[pq.pr.Name()], pq.q)
+		}
+		return out
+	}
+	hits := make([]Result, len(pairs))
+	hit := make([]bool, len(pairs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(pairs)/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(pairs); i += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				if b, ok := e.Cache.Get(pairs[i].pr.Name(), pairs[i].q.Type, pairs[i].q.Ioc); ok {
+					if r, err := DecodeResult(b); err == nil {
+						r.Cached = true
+						hits[i], hit[i] = r, true
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, pq := range pairs {
+		if hit[i] {
+			fn(hits[i])
+		} else {
+			out[pq.pr.Name()] = append(out[pq.pr.Name()], pq.q)
+		}
+	}
+	return out
+}
+
 func send(ctx context.Context, ch chan<- Result, r Result) bool {
 	select {
 	case ch <- r:
@@ -206,17 +259,9 @@ func send(ctx context.Context, ch chan<- Result, r Result) bool {
 	}
 }
 
-// one looks up q with pr, through the cache.
+// one looks up q with pr and caches the answer (Run has read the cache).
 func (e *Engine) one(ctx context.Context, pr Provider, q Query) Result {
 	name := pr.Name()
-	if e.Cache != nil {
-		if b, ok := e.Cache.Get(name, q.Type, q.Ioc); ok {
-			if r, err := DecodeResult(b); err == nil {
-				r.Cached = true
-				return r
-			}
-		}
-	}
 	r := safeLookup(ctx, pr, q)
 	if e.Cache != nil && (r.Status == StatusOK || r.Status == StatusNotFound) {
 		ttl, ok := e.TTL[name]
@@ -263,7 +308,8 @@ func EncodeResult(r Result) ([]byte, error) {
 	return append(b, raw...), nil
 }
 
-// DecodeResult reads what EncodeResult wrote.
+// DecodeResult reads what EncodeResult wrote. The result's Raw shares b's
+// memory: the caller hands b over.
 func DecodeResult(b []byte) (Result, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || uint64(len(b)-k) < n {
@@ -274,7 +320,7 @@ func DecodeResult(b []byte) (Result, error) {
 		return Result{}, err
 	}
 	if rest := b[k+int(n):]; len(rest) > 0 {
-		r.Raw = json.RawMessage(append([]byte(nil), rest...))
+		r.Raw = json.RawMessage(rest[:len(rest):len(rest)])
 	}
 	return r, nil
 }
