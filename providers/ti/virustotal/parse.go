@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/quarry-sec/quarry/providers/ti"
@@ -152,14 +153,15 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	return r
 }
 
-// categories returns the distinct category labels the vendors gave, sorted,
+// categories returns the distinct category labels the vendors gave, sorted
+// without regard to case,
 // at most maxCategories of them.
 func categories(m map[string]string) []string {
 	vals := make([]string, 0, len(m))
 	for _, v := range m {
 		vals = append(vals, v)
 	}
-	sort.Strings(vals)
+	sort.Slice(vals, func(i, j int) bool { return strings.ToLower(vals[i]) < strings.ToLower(vals[j]) })
 	return appendUnique(nil, maxCategories, maxText, vals...)
 }
 

@@ -78,9 +78,15 @@ func appendUnique(dst []string, max, width int, src ...string) []string {
 	return dst
 }
 
-// scrub removes key from every text field of r, Raw included, in case a
-// server echoed it; a Raw that would stop being valid JSON is dropped.
-func scrub(r ti.Result, key string) ti.Result {
+// maxReason caps Result.Reason: ti.Decode's messages can quote a hostile
+// number literal at any length.
+const maxReason = 400
+
+// finish bounds r's reason and removes key from every text field of r, Raw
+// included, in case a server echoed it; a Raw that would stop being valid
+// JSON is dropped.
+func finish(r ti.Result, key string) ti.Result {
+	r.Reason = clean(r.Reason, maxReason)
 	if key == "" {
 		return r
 	}

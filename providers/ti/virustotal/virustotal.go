@@ -104,20 +104,20 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	if err != nil {
 		r.Status = ti.StatusBadFormat
 		r.Reason = err.Error()
-		return scrub(r, p.key)
+		return finish(r, p.key)
 	}
 	r.Reference = ref
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 	if err != nil {
-		return scrub(r.Fail("build request: %v", err), p.key)
+		return finish(r.Fail("build request: %v", err), p.key)
 	}
 	req.Header.Set("x-apikey", p.key)
 	req.Header.Set("Accept", "application/json")
 	resp, ok := ti.Send(ctx, p.client, req, &r, http.StatusBadRequest, http.StatusNotFound)
 	if !ok {
-		return scrub(r, p.key)
+		return finish(r, p.key)
 	}
-	return scrub(interpret(r, resp.Status, resp.Body), p.key)
+	return finish(interpret(r, resp.Status, resp.Body), p.key)
 }
 
 // errUnsupported marks an indicator type VirusTotal does not take.
