@@ -89,6 +89,9 @@ func (a *App) config() (*config.Config, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(a.Env.Stderr, "quarry: warning: %s\n", frame.SafeText(w))
+	}
 	a.cfg = cfg
 	return cfg, nil
 }
