@@ -57,6 +57,12 @@ type Theme struct {
 	// suspicion rule of that severity. Views pair them with a glyph (‼ ! ·), and
 	// the high mark is underlined as well, so the mono theme still ranks them.
 	MarkHigh, MarkMedium, MarkLow lipgloss.Style
+	// SevHigh, SevWarning, SevInfo and SevUnknown style threat-intelligence
+	// verdicts of msticpy's severities (high, warning, information, unknown).
+	// Views pair them with a label (HIGH WARN INFO —); high is bold and
+	// underlined, warning bold, information plain and unknown muted, so the mono
+	// theme still ranks them.
+	SevHigh, SevWarning, SevInfo, SevUnknown lipgloss.Style
 }
 
 func cc(trueColor, ansi256, ansi string) lipgloss.TerminalColor {
@@ -90,6 +96,10 @@ func FromPalette(name string, p Palette) Theme {
 		MarkHigh:    s().Bold(true).Underline(true).Foreground(p.Error),
 		MarkMedium:  s().Bold(true).Foreground(p.Warn),
 		MarkLow:     s().Foreground(p.Accent),
+		SevHigh:     s().Bold(true).Underline(true).Foreground(p.Error),
+		SevWarning:  s().Bold(true).Foreground(p.Warn),
+		SevInfo:     s().Foreground(p.Accent),
+		SevUnknown:  s().Foreground(p.Muted),
 	}
 }
 
@@ -135,6 +145,7 @@ func Mono() Theme {
 	t.TabActive = lipgloss.NewStyle().Reverse(true).Bold(true)
 	t.Muted = lipgloss.NewStyle().Faint(true)
 	t.Tab = lipgloss.NewStyle().Faint(true)
+	t.SevUnknown = lipgloss.NewStyle().Faint(true)
 	return t
 }
 

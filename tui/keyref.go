@@ -9,6 +9,7 @@ import (
 	treeview "github.com/quarry-sec/quarry/views/proctree"
 	"github.com/quarry-sec/quarry/views/querybrowser"
 	"github.com/quarry-sec/quarry/views/results"
+	intelview "github.com/quarry-sec/quarry/views/ti"
 	"github.com/quarry-sec/quarry/views/timerange"
 )
 
@@ -28,6 +29,7 @@ func keymaps() []struct {
 		{"timerange", "Time range (t)", timerange.DefaultKeyMap()},
 		{"decode", "Decode (payload tree, decoded text, indicators, paste box)", decodeview.DefaultKeyMap()},
 		{"proctree", "Process tree (tree, search, columns, details)", treeview.DefaultKeyMap()},
+		{"ti", "Threat intel (results by indicator, filters, detail, look-up input)", intelview.DefaultKeyMap()},
 	}
 }
 

@@ -59,6 +59,7 @@ func TestGlobalKeysDoNotConflict(t *testing.T) {
 	check("results", m.results.FullHelp())
 	check("decode", m.decoder.FullHelp())
 	check("proctree", m.trees.FullHelp())
+	check("ti", m.intel.FullHelp())
 	// In the picker dialog the shell takes only esc, t and q (and ctrl+c).
 	for _, g := range m.picker.FullHelp() {
 		for _, b := range g {

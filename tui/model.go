@@ -34,6 +34,7 @@ import (
 	treeview "github.com/quarry-sec/quarry/views/proctree"
 	"github.com/quarry-sec/quarry/views/querybrowser"
 	"github.com/quarry-sec/quarry/views/results"
+	intelview "github.com/quarry-sec/quarry/views/ti"
 	"github.com/quarry-sec/quarry/views/timerange"
 	"github.com/quarry-sec/quarry/views/upcoming"
 )
@@ -106,6 +107,7 @@ type Model struct {
 	picker  *timerange.Model
 	decoder *decodeview.Model
 	trees   *treeview.Model
+	intel   *intelview.Model
 	panes   map[pane.ID]pane.Component
 	focused pane.ID
 	dialog  dialog
@@ -172,7 +174,9 @@ func New(ctx context.Context, b Backend, opts Options) (*Model, error) {
 	m.picker = timerange.New(pctx)
 	m.decoder = decodeview.New(pctx)
 	m.trees = treeview.New(pctx)
-	m.panes = map[pane.ID]pane.Component{pane.Queries: m.browser, pane.Results: m.results, pane.Decode: m.decoder, pane.ProcTree: m.trees}
+	m.intel = intelview.New(pctx)
+	m.panes = map[pane.ID]pane.Component{pane.Queries: m.browser, pane.Results: m.results, pane.Decode: m.decoder,
+		pane.ProcTree: m.trees, pane.ThreatIntel: m.intel}
 	for _, p := range paneOrder {
 		if _, ok := m.panes[p.id]; !ok {
 			m.panes[p.id] = upcoming.New(pctx, p.title, p.about)
@@ -203,8 +207,10 @@ func (m *Model) rebind(keys map[string]map[string][]string) error {
 			target = &m.decoder.Keys
 		case "proctree":
 			target = &m.trees.Keys
+		case "ti":
+			target = &m.intel.Keys
 		default:
-			return fmt.Errorf("ui.keys: no keymap %q (known: global, queries, results, timerange, decode, proctree)", where)
+			return fmt.Errorf("ui.keys: no keymap %q (known: global, queries, results, timerange, decode, proctree, ti)", where)
 		}
 		if err := pane.Rebind(target, over); err != nil {
 			return fmt.Errorf("ui.keys.%s: %w", where, err)
@@ -293,6 +299,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.buildTree(msg)
 	case pane.TreeBuilt:
 		return m, m.treeBuilt(msg)
+	case pane.LookupTI:
+		return m, m.lookupTI(msg)
+	case tiPump:
+		return m, m.pumped(msg)
+	case pane.TIDone:
+		return m, m.tiDone(msg)
+	case pane.TIStarted:
+		// Only when no backend can look up (the pump carries the rest).
+		if msg.Seq == m.seq[pane.ThreatIntel] {
+			return m, m.intel.Update(msg)
+		}
+		return m, nil
+	case tiEnded:
+		return m, nil
 	case pane.Copy:
 		// The write goes to the terminal, which a slow link can stall: off the loop.
 		clip := m.clip
