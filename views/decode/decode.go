@@ -474,7 +474,8 @@ func (m *Model) current() (entry, bool) {
 
 // copyAll copies the listed values, one a line, each once.
 // lookup sends IoCs to the Threat intel pane: the selected one in the IoC
-// list, every listed one elsewhere. Paths are left out (no provider takes them).
+// list; from the tree or the text, every IoC of the input and its payloads.
+// Paths are left out (no provider takes them).
 func (m *Model) lookup() tea.Cmd {
 	var list []entry
 	if m.focus == secIoCs {
@@ -482,7 +483,7 @@ func (m *Model) lookup() tea.Cmd {
 			list = []entry{e}
 		}
 	} else {
-		list = m.list
+		list = m.doc.all
 	}
 	seen := map[string]bool{}
 	var ins []pane.Indicator

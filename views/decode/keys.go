@@ -39,7 +39,8 @@ type KeyMap struct {
 	// on the queries that take it).
 	Use key.Binding
 	// Intel looks IoCs up with the threat-intelligence providers: the selected
-	// one in the IoC list, every listed one from the tree or the text.
+	// one in the IoC list; from the tree or the text, every IoC of the input
+	// and its payloads.
 	Intel key.Binding
 	// Copy copies the selected IoC's value, or, in the tree and the text, what the
 	// text shows (a binary payload's SHA-256).
