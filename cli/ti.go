@@ -196,17 +196,15 @@ func (a *App) tiQueries(ctx context.Context, args []string, fl tiFlags) ([]ti.Qu
 		if err != nil {
 			return nil, err
 		}
+		var qs []ti.Query
 		for _, name := range fl.columns {
-			c := f.Col(name)
-			if c == nil {
-				return nil, usage("%s has no column %q (columns: %s)", fl.input, name, strings.Join(f.Names(), ", "))
+			more, err := ti.FrameQueries(f, name, strings.ToLower(fl.typ))
+			if err != nil {
+				return nil, usage("%s: %v", fl.input, err)
 			}
-			for r := range f.Len() {
-				if !c.IsNull(r) {
-					texts = append(texts, frame.DisplayText(c.Value(r)))
-				}
-			}
+			qs = append(qs, more...)
 		}
+		return qs, nil
 	case len(fl.columns) > 0:
 		return nil, usage("--column needs --input")
 	case len(args) == 0 || (len(args) == 1 && args[0] == "-"):

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/quarry-sec/quarry/engine/frame"
 )
 
 // fakeProvider answers from a function after a delay, counting calls.
@@ -351,5 +353,31 @@ func TestIndicators(t *testing.T) {
 	}
 	if got := Indicators("nothing to see"); len(got) != 0 {
 		t.Errorf("Indicators(none) = %v", got)
+	}
+}
+
+func TestFrameQueries(t *testing.T) {
+	f, err := frame.FromRecords([]string{"Host", "CommandLine", "Src"}, [][]string{
+		{"WIN1", "curl http://185.220.101.1/x.sh", "8.8.8.8"},
+		{"WIN2", "notepad.exe", ""},
+		{"WIN3", "ping 1.1.1.1", "8.8.4.4"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := FrameQueries(f, "CommandLine", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Query{{"http://185.220.101.1/x.sh", "url"}, {"185.220.101.1", "ipv4"}, {"1.1.1.1", "ipv4"}}
+	if fmt.Sprint(qs) != fmt.Sprint(want) {
+		t.Errorf("CommandLine: %v, want %v", qs, want)
+	}
+	qs, _ = FrameQueries(f, "Src", "ipv4")
+	if fmt.Sprint(qs) != fmt.Sprint([]Query{{"8.8.8.8", "ipv4"}, {"8.8.4.4", "ipv4"}}) {
+		t.Errorf("Src: %v", qs)
+	}
+	if _, err := FrameQueries(f, "Nope", ""); err == nil || !strings.Contains(err.Error(), "CommandLine") {
+		t.Errorf("missing column: %v", err)
 	}
 }

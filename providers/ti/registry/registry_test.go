@@ -325,3 +325,60 @@ func (f *fixture) total() int {
 	}
 	return t
 }
+
+// TestFailuresStayWithTheirProvider: in one look-up, VirusTotal's quota is
+// spent (429 with a day's Retry-After), AbuseIPDB answers malformed JSON,
+// GreyNoise never answers in time and OTX answers; each failing provider gets
+// its own clear status and OTX's answer still comes through.
+func TestFailuresStayWithTheirProvider(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/vt/"):
+			w.Header().Set("Retry-After", "86400")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"code":"QuotaExceededError","message":"Quota exceeded"}}`)
+		case strings.HasPrefix(r.URL.Path, "/otx/"):
+			fmt.Fprint(w, `{"indicator":"8.8.8.8","pulse_info":{"count":3,"pulses":[{"name":"a","tags":[]},{"name":"b","tags":[]},{"name":"c","tags":[]}]}}`)
+		case strings.HasPrefix(r.URL.Path, "/abuse/"):
+			fmt.Fprint(w, `{"data": {"ipAddress": "8.8.8.8", "abuseConfidenceScore": `)
+		case strings.HasPrefix(r.URL.Path, "/gn/"):
+			select {
+			case <-time.After(3 * time.Second):
+			case <-r.Context().Done():
+			}
+		}
+	}))
+	defer srv.Close()
+	set := settings(srv.URL, map[string]float64{"virustotal": 100, "otx": 100, "abuseipdb": 100, "greynoise": 100}, time.Millisecond)
+	gn := set["greynoise"]
+	gn.Timeout = 100 * time.Millisecond
+	set["greynoise"] = gn
+	e, _, err := Build(Options{Names: []string{"vt", "otx", "abuseipdb", "gn"}, Settings: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	by := map[string]ti.Result{}
+	arrived := map[string]time.Duration{}
+	err = e.LookupMany(context.Background(), []ti.Query{{Ioc: "8.8.8.8"}}, func(r ti.Result) {
+		by[r.Provider] = r
+		arrived[r.Provider] = time.Since(start)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// OTX's answer streams out at once; GreyNoise's time-outs are retried
+	// (1 s, 2 s, 4 s backoff) before it reports.
+	if arrived["otx"] > time.Second || arrived["virustotal"] > time.Second || arrived["abuseipdb"] > 5*time.Second {
+		t.Errorf("arrivals %v: a failing provider held the others up", arrived)
+	}
+	want := map[string]string{"virustotal": "429", "abuseipdb": "malformed response", "greynoise": "no answer within"}
+	for p, reason := range want {
+		if r := by[p]; r.Status != ti.StatusError || !strings.Contains(r.Reason, reason) {
+			t.Errorf("%s: %v %q, want an error with %q", p, r.Status, r.Reason, reason)
+		}
+	}
+	if r := by["otx"]; r.Status != ti.StatusOK || r.Severity != ti.SevHigh || !r.Found {
+		t.Errorf("otx: %+v", r)
+	}
+}
