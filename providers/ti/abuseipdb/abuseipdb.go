@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"time"
 
@@ -106,37 +105,23 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 		return ti.Unsupported(Name, ioc, iocType)
 	}
 	r := ti.NewResult(Name, ioc, iocType)
-	if err := checkIP(ioc, iocType == "ipv4"); err != nil {
+	if err := ti.CheckIP(ioc, iocType == "ipv4"); err != nil {
 		r.Status = ti.StatusBadFormat
 		r.Reason = err.Error()
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
 	r.Reference = webBase + url.PathEscape(ioc)
 	// "verbose" is a bare flag; url.Values would write "verbose=".
 	q := fmt.Sprintf("ipAddress=%s&maxAgeInDays=%d&verbose", url.QueryEscape(ioc), maxAgeDays)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/api/v2/check?"+q, nil)
 	if err != nil {
-		return finish(r.Fail("build request: %v", err), p.key)
+		return ti.Scrub(r.Fail("build request: %v", err), p.key)
 	}
 	req.Header.Set("Key", p.key)
 	req.Header.Set("Accept", "application/json")
 	resp, ok := ti.Send(ctx, p.client, req, &r, http.StatusBadRequest, http.StatusUnprocessableEntity)
 	if !ok {
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
-	return finish(interpret(r, resp.Status, resp.Body), p.key)
-}
-
-// checkIP reports whether s is an IP address of the wanted version.
-func checkIP(s string, v4 bool) error {
-	a, err := netip.ParseAddr(s)
-	switch {
-	case err != nil || a.Zone() != "":
-		return fmt.Errorf("%q is not an IP address", clean(s, maxText))
-	case v4 && !a.Is4():
-		return fmt.Errorf("%q is not an IPv4 address", clean(s, maxText))
-	case !v4 && a.Is4():
-		return fmt.Errorf("%q is not an IPv6 address", clean(s, maxText))
-	}
-	return nil
+	return ti.Scrub(interpret(r, resp.Status, resp.Body), p.key)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 	"golang.org/x/time/rate"
 )
 
@@ -39,7 +40,7 @@ func TestLookup(t *testing.T) {
 	tests := []struct {
 		name      string
 		ioc, typ  string
-		rep       reply
+		rep       titest.Reply
 		client    httpx.Options
 		wantQuery string
 		wantN     int
@@ -52,7 +53,7 @@ func TestLookup(t *testing.T) {
 	}{
 		{
 			name: "score 100: high", ioc: "118.25.6.39", typ: "ipv4",
-			rep: reply{body: highScore}, wantQuery: "ipAddress=118.25.6.39&maxAgeInDays=90&verbose", wantN: 1,
+			rep: titest.Reply{Body: highScore}, wantQuery: "ipAddress=118.25.6.39&maxAgeInDays=90&verbose", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevHigh,
 			details: map[string]any{
 				"abuse_confidence_score": 100, "country_code": "CN", "usage_type": "Data Center/Web Hosting/Transit",
@@ -63,7 +64,7 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "score 12 on IPv6: warning", ioc: "2001:db8::5", typ: "ipv6",
-			rep: reply{body: lowScore}, wantQuery: "ipAddress=2001%3Adb8%3A%3A5&maxAgeInDays=90&verbose", wantN: 1,
+			rep: titest.Reply{Body: lowScore}, wantQuery: "ipAddress=2001%3Adb8%3A%3A5&maxAgeInDays=90&verbose", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			details: map[string]any{
 				"abuse_confidence_score": 12, "country_code": "DE", "usage_type": "Fixed Line ISP",
@@ -75,12 +76,12 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "reports but score 0: information", ioc: "198.51.100.3", typ: "ipv4",
-			rep:   reply{body: strings.Replace(strings.Replace(highScore, `"abuseConfidenceScore": 100`, `"abuseConfidenceScore": 0`, 1), `"totalReports": 1`, `"totalReports": 2`, 1)},
+			rep:   titest.Reply{Body: strings.Replace(strings.Replace(highScore, `"abuseConfidenceScore": 100`, `"abuseConfidenceScore": 0`, 1), `"totalReports": 1`, `"totalReports": 2`, 1)},
 			wantN: 1, status: ti.StatusOK, found: true, sev: ti.SevInformation,
 		},
 		{
 			name: "no reports: not found, information", ioc: "8.8.8.8", typ: "ipv4",
-			rep: reply{body: clean0}, wantN: 1,
+			rep: titest.Reply{Body: clean0}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevInformation, reason: "no reports",
 			details: map[string]any{
 				"abuse_confidence_score": 0, "country_code": "US", "usage_type": "Content Delivery Network",
@@ -90,89 +91,89 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "invalid address: no request", ioc: "203.0.113.300", typ: "ipv4",
-			rep: reply{status: 422, body: unprocessable}, wantN: 0,
+			rep: titest.Reply{Status: 422, Body: unprocessable}, wantN: 0,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "not an IP address",
 		},
 		{
 			name: "422 from the API", ioc: "10.1.2.3", typ: "ipv4",
-			rep: reply{status: 422, body: unprocessable}, wantN: 1,
+			rep: titest.Reply{Status: 422, Body: unprocessable}, wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown,
 			reason: "rejected the address: The ip address must be a valid IPv4 or IPv6 address (e.g. 8.8.8.8 or 2001:4860:4860::8888).",
 		},
 		{
 			name: "422 with an odd body", ioc: "10.1.2.3", typ: "ipv4",
-			rep: reply{status: 422, body: `{"errors": [{"detail": 5}]}`}, wantN: 1,
+			rep: titest.Reply{Status: 422, Body: `{"errors": [{"detail": 5}]}`}, wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "AbuseIPDB rejected the address",
 		},
 		{
 			name: "ipv4 given as ipv6", ioc: "192.0.2.1", typ: "ipv6",
-			rep: reply{body: highScore}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "not an IPv6 address",
+			rep: titest.Reply{Body: highScore}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "not an IPv6 address",
 		},
 		{
 			name: "404", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{status: 404, body: `{"errors": [{"detail": "Not Found"}]}`}, wantN: 1,
+			rep: titest.Reply{Status: 404, Body: `{"errors": [{"detail": "Not Found"}]}`}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevUnknown, reason: "not found",
 		},
 		{
 			name: "401", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{status: 401, body: authFailed}, wantN: 1,
+			rep: titest.Reply{Status: 401, Body: authFailed}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "401",
 		},
 		{
 			name: "429 honours Retry-After then gives up", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{status: 429, body: dailyLimit, header: map[string]string{
+			rep: titest.Reply{Status: 429, Body: dailyLimit, Header: map[string]string{
 				"Retry-After": "1", "X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0"}},
 			client: httpx.Options{Retries: 1, MaxRetryAfter: 2 * time.Second}, wantN: 2,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "429",
 		},
 		{
 			name: "500", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{status: 500}, client: httpx.Options{Retries: 1}, wantN: 2,
+			rep: titest.Reply{Status: 500}, client: httpx.Options{Retries: 1}, wantN: 2,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "HTTP 500",
 		},
 		{
 			name: "time-out", ioc: "192.0.2.1", typ: "ipv4",
-			rep:    reply{body: highScore, delay: 2 * time.Second}, // well past the 50 ms time-out, even on a loaded machine
+			rep:    titest.Reply{Body: highScore, Delay: 2 * time.Second}, // well past the 50 ms time-out, even on a loaded machine
 			client: httpx.Options{Timeout: 50 * time.Millisecond, Retries: -1}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "no answer within 50ms",
 		},
 		{
 			name: "malformed JSON", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{body: `{"data": {"abuseConfidenceScore": `}, wantN: 1,
+			rep: titest.Reply{Body: `{"data": {"abuseConfidenceScore": `}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "empty 200 body", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{body: ""}, wantN: 1, status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
+			rep: titest.Reply{Body: ""}, wantN: 1, status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "empty object", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{body: `{}`}, wantN: 1, status: ti.StatusError, sev: ti.SevUnknown, reason: "no data object",
+			rep: titest.Reply{Body: `{}`}, wantN: 1, status: ti.StatusError, sev: ti.SevUnknown, reason: "no data object",
 		},
 		{
 			name: "errors in a 200", ioc: "192.0.2.1", typ: "ipv4",
-			rep: reply{body: dailyLimit}, wantN: 1, status: ti.StatusError, sev: ti.SevUnknown, reason: "Daily rate limit of 1000",
+			rep: titest.Reply{Body: dailyLimit}, wantN: 1, status: ti.StatusError, sev: ti.SevUnknown, reason: "Daily rate limit of 1000",
 		},
 		{
 			name: "server echoes the key", ioc: "10.1.2.3", typ: "ipv4",
-			rep: reply{status: 422, body: `{"errors": [{"detail": "key ` + testKey + ` is odd"}]}`}, wantN: 1,
+			rep: titest.Reply{Status: 422, Body: `{"errors": [{"detail": "key ` + testKey + ` is odd"}]}`}, wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "key [redacted] is odd",
 		},
 		{
 			name: "unsupported type", ioc: "evil.example", typ: "dns",
-			rep: reply{body: highScore}, wantN: 0, status: ti.StatusUnsupported, sev: ti.SevUnknown,
+			rep: titest.Reply{Body: highScore}, wantN: 0, status: ti.StatusUnsupported, sev: ti.SevUnknown,
 			reason: "does not look up dns",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, s := serve(t, tc.rep)
+			srv, s := titest.Serve(t, tc.rep)
 			p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(tc.client)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := p.Lookup(context.Background(), tc.ioc, tc.typ)
-			assertNoKey(t, r)
+			titest.AssertNoKey(t, r)
 			if r.Status != tc.status || r.Found != tc.found || r.Severity != tc.sev {
 				t.Fatalf("status/found/severity = %v/%v/%v, want %v/%v/%v (reason %q)",
 					r.Status, r.Found, r.Severity, tc.status, tc.found, tc.sev, r.Reason)
@@ -180,20 +181,20 @@ func TestLookup(t *testing.T) {
 			if !strings.Contains(r.Reason, tc.reason) {
 				t.Errorf("reason %q does not mention %q", r.Reason, tc.reason)
 			}
-			if got := s.count(); got != tc.wantN {
+			if got := s.Count(); got != tc.wantN {
 				t.Fatalf("server got %d requests, want %d", got, tc.wantN)
 			}
 			if tc.wantN > 0 {
-				if s.method != http.MethodGet || s.path != "/api/v2/check" {
-					t.Errorf("request %s %s", s.method, s.path)
+				if s.Method != http.MethodGet || s.Path != "/api/v2/check" {
+					t.Errorf("request %s %s", s.Method, s.Path)
 				}
-				if tc.wantQuery != "" && s.query != tc.wantQuery {
-					t.Errorf("query %q, want %q", s.query, tc.wantQuery)
+				if tc.wantQuery != "" && s.Query != tc.wantQuery {
+					t.Errorf("query %q, want %q", s.Query, tc.wantQuery)
 				}
-				if got := s.header["Key"]; len(got) != 1 || got[0] != testKey {
+				if got := s.Header["Key"]; len(got) != 1 || got[0] != testKey {
 					t.Errorf("Key header = %q", got)
 				}
-				if got := s.header.Get("Accept"); got != "application/json" {
+				if got := s.Header.Get("Accept"); got != "application/json" {
 					t.Errorf("Accept = %q", got)
 				}
 			}

@@ -74,17 +74,17 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 		"total_reports":          d.TotalReports,
 		"is_tor":                 d.IsTor,
 	}
-	putText(det, "country_code", d.CountryCode, maxText)
-	putText(det, "usage_type", d.UsageType, maxText)
-	putText(det, "isp", d.ISP, maxText)
-	putText(det, "domain", d.Domain, maxText)
-	if hs := appendUnique(nil, maxItems, maxText, d.Hostnames...); len(hs) > 0 {
+	putText(det, "country_code", d.CountryCode, ti.MaxText)
+	putText(det, "usage_type", d.UsageType, ti.MaxText)
+	putText(det, "isp", d.ISP, ti.MaxText)
+	putText(det, "domain", d.Domain, ti.MaxText)
+	if hs := ti.AppendUnique(nil, ti.MaxItems, ti.MaxText, d.Hostnames...); len(hs) > 0 {
 		det["hostnames"] = hs
 	}
 	if t, err := time.Parse(time.RFC3339, d.LastReportedAt); err == nil {
 		det["last_reported_at"] = t.UTC().Format(time.RFC3339)
 	} else {
-		putText(det, "last_reported_at", d.LastReportedAt, maxText)
+		putText(det, "last_reported_at", d.LastReportedAt, ti.MaxText)
 	}
 	r.Details = det
 	if d.TotalReports <= 0 {
@@ -101,14 +101,14 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 func details(errs []apiError) string {
 	var msgs []string
 	for _, e := range errs {
-		msgs = appendUnique(msgs, 3, maxText, e.Detail)
+		msgs = ti.AppendUnique(msgs, 3, ti.MaxText, e.Detail)
 	}
 	return strings.Join(msgs, "; ")
 }
 
 // putText stores a cleaned, non-empty string.
 func putText(d map[string]any, k, v string, max int) {
-	if v = clean(v, max); v != "" {
+	if v = ti.Clean(v, max); v != "" {
 		d[k] = v
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 )
 
 func FuzzInterpret(f *testing.F) {
@@ -22,24 +23,24 @@ func FuzzInterpret(f *testing.F) {
 		if bad {
 			status = http.StatusUnprocessableEntity
 		}
-		r := finish(interpret(ti.NewResult(Name, "192.0.2.1", "ipv4"), status, body), testKey)
+		r := ti.Scrub(interpret(ti.NewResult(Name, "192.0.2.1", "ipv4"), status, body), testKey)
 		if r.Status < ti.StatusOK || r.Status > ti.StatusError || r.Severity < ti.SevUnknown || r.Severity > ti.SevHigh {
 			t.Fatalf("status %d severity %d", r.Status, r.Severity)
 		}
 		if r.Found != (r.Status == ti.StatusOK) || (r.Status != ti.StatusOK && r.Reason == "") {
 			t.Fatalf("found %v, status %v, reason %q", r.Found, r.Status, r.Reason)
 		}
-		if utf8.RuneCountInString(r.Reason) > maxReason+1 {
+		if utf8.RuneCountInString(r.Reason) > ti.MaxReason+1 {
 			t.Fatalf("reason of %d runes", utf8.RuneCountInString(r.Reason))
 		}
 		for k, v := range r.Details {
 			switch x := v.(type) {
 			case string:
-				if utf8.RuneCountInString(x) > maxText+1 || strings.ContainsAny(x, "\x00\x1b\n") {
+				if utf8.RuneCountInString(x) > ti.MaxText+1 || strings.ContainsAny(x, "\x00\x1b\n") {
 					t.Fatalf("%s = %q", k, x)
 				}
 			case []string:
-				if len(x) > maxItems {
+				if len(x) > ti.MaxItems {
 					t.Fatalf("%s has %d entries", k, len(x))
 				}
 			}
@@ -75,7 +76,7 @@ func BenchmarkParseAbuseIPDB(b *testing.B) {
 
 func BenchmarkLookupAbuseIPDB(b *testing.B) {
 	body := verboseBody()
-	srv, _ := serve(b, reply{body: string(body)})
+	srv, _ := titest.Serve(b, titest.Reply{Body: string(body)})
 	p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(httpx.Options{Concurrency: 8})})
 	if err != nil {
 		b.Fatal(err)

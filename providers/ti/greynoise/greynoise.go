@@ -102,12 +102,12 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	if err := checkIPv4(ioc); err != nil {
 		r.Status = ti.StatusBadFormat
 		r.Reason = err.Error()
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
 	r.Reference = vizBase + "ip/" + ioc
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/v3/community/"+url.PathEscape(ioc), nil)
 	if err != nil {
-		return finish(r.Fail("build request: %v", err), p.key)
+		return ti.Scrub(r.Fail("build request: %v", err), p.key)
 	}
 	if p.key != "" {
 		req.Header.Set("key", p.key)
@@ -115,9 +115,9 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	req.Header.Set("Accept", "application/json")
 	resp, ok := ti.Send(ctx, p.client, req, &r, http.StatusBadRequest, http.StatusNotFound)
 	if !ok {
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
-	return finish(interpret(r, resp.Status, resp.Body), p.key)
+	return ti.Scrub(interpret(r, resp.Status, resp.Body), p.key)
 }
 
 // errNotIPv4 reports an indicator that is not an IPv4 address.
@@ -127,7 +127,7 @@ var errNotIPv4 = errors.New("not an IPv4 address")
 func checkIPv4(s string) error {
 	a, err := netip.ParseAddr(s)
 	if err != nil || !a.Is4() {
-		return fmt.Errorf("%q is %w", clean(s, maxText), errNotIPv4)
+		return fmt.Errorf("%q is %w", ti.Clean(s, ti.MaxText), errNotIPv4)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	case http.StatusNotFound:
 		_ = json.Unmarshal(body, &c) // the message is optional
 		r.Severity = ti.SevInformation
-		if msg := clean(c.Message, maxText); msg != "" {
+		if msg := ti.Clean(c.Message, ti.MaxText); msg != "" {
 			return r.NotFound(msg)
 		}
 		return r.NotFound("IP not observed by GreyNoise")
@@ -69,7 +69,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 		_ = json.Unmarshal(body, &c)
 		r.Status = ti.StatusBadFormat
 		r.Reason = "GreyNoise rejected the address (400)"
-		if msg := clean(c.Message, maxText); msg != "" {
+		if msg := ti.Clean(c.Message, ti.MaxText); msg != "" {
 			r.Reason += ": " + msg
 		}
 		return r
@@ -79,8 +79,8 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	}
 	if code, ok := codeOf(c.Code); ok {
 		if !quickCodes[code] {
-			reason := "GreyNoise answered with code " + clean(code, maxText)
-			if msg := clean(c.Message, maxText); msg != "" {
+			reason := "GreyNoise answered with code " + ti.Clean(code, ti.MaxText)
+			if msg := ti.Clean(c.Message, ti.MaxText); msg != "" {
 				reason += ": " + msg
 			}
 			return r.Fail("%s", reason)
@@ -144,7 +144,7 @@ func vizLink(link string) bool {
 
 // putText stores a cleaned, non-empty string.
 func putText(d map[string]any, k, v string) {
-	if v = clean(v, maxText); v != "" {
+	if v = ti.Clean(v, ti.MaxText); v != "" {
 		d[k] = v
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 )
 
 // fuzzStatuses are the statuses ti.Send hands to interpret.
@@ -22,21 +23,21 @@ func FuzzInterpret(f *testing.F) {
 	f.Add(uint8(2), []byte(notObserved))
 	f.Fuzz(func(t *testing.T, st uint8, body []byte) {
 		status := fuzzStatuses[int(st)%len(fuzzStatuses)]
-		r := finish(interpret(ti.NewResult(Name, "192.0.2.1", "ipv4"), status, body), testKey)
+		r := ti.Scrub(interpret(ti.NewResult(Name, "192.0.2.1", "ipv4"), status, body), testKey)
 		if r.Status < ti.StatusOK || r.Status > ti.StatusError || r.Severity < ti.SevUnknown || r.Severity > ti.SevHigh {
 			t.Fatalf("status %d severity %d", r.Status, r.Severity)
 		}
 		if r.Found != (r.Status == ti.StatusOK) || (r.Status != ti.StatusOK && r.Reason == "") {
 			t.Fatalf("found %v, status %v, reason %q", r.Found, r.Status, r.Reason)
 		}
-		if utf8.RuneCountInString(r.Reason) > maxReason+1 {
+		if utf8.RuneCountInString(r.Reason) > ti.MaxReason+1 {
 			t.Fatalf("reason of %d runes", utf8.RuneCountInString(r.Reason))
 		}
 		if r.Reference != "" && (!strings.HasPrefix(r.Reference, vizBase) || strings.ContainsAny(r.Reference, " \x00\x1b\n")) {
 			t.Fatalf("reference %q", r.Reference)
 		}
 		for k, v := range r.Details {
-			if s, ok := v.(string); ok && (utf8.RuneCountInString(s) > maxText+1 || strings.ContainsAny(s, "\x00\x1b\n")) {
+			if s, ok := v.(string); ok && (utf8.RuneCountInString(s) > ti.MaxText+1 || strings.ContainsAny(s, "\x00\x1b\n")) {
 				t.Fatalf("%s = %q", k, s)
 			}
 		}
@@ -55,7 +56,7 @@ func BenchmarkParseGreyNoise(b *testing.B) {
 }
 
 func BenchmarkLookupGreyNoise(b *testing.B) {
-	srv, _ := serve(b, reply{body: malicious})
+	srv, _ := titest.Serve(b, titest.Reply{Body: malicious})
 	p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(httpx.Options{Concurrency: 8})})
 	if err != nil {
 		b.Fatal(err)

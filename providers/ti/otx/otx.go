@@ -100,12 +100,12 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	if err != nil {
 		r.Status = ti.StatusBadFormat
 		r.Reason = err.Error()
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
 	r.Reference = ref
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 	if err != nil {
-		return finish(r.Fail("build request: %v", err), p.key)
+		return ti.Scrub(r.Fail("build request: %v", err), p.key)
 	}
 	if p.key != "" {
 		req.Header.Set("X-OTX-API-KEY", p.key)
@@ -113,9 +113,9 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	req.Header.Set("Accept", "application/json")
 	resp, ok := ti.Send(ctx, p.client, req, &r, http.StatusBadRequest)
 	if !ok {
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
-	return finish(interpret(r, resp.Status, resp.Body), p.key)
+	return ti.Scrub(interpret(r, resp.Status, resp.Body), p.key)
 }
 
 // errUnsupported marks an indicator type OTX does not take.
@@ -142,13 +142,13 @@ func route(ioc, iocType string) (path, ref string, err error) {
 	}
 	switch iocType {
 	case "ipv4", "ipv6":
-		err = checkIP(ioc, iocType == "ipv4")
+		err = ti.CheckIP(ioc, iocType == "ipv4")
 	case "dns", "hostname":
-		err = checkHost(ioc)
+		err = ti.CheckHost(ioc)
 	case "url":
-		err = checkURL(ioc)
+		err = ti.CheckURL(ioc)
 	default:
-		err = checkHash(ioc, iocType)
+		err = ti.CheckHash(ioc, iocType)
 	}
 	if err != nil {
 		return "", "", err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 )
 
 // Answers in the shape api-fixtures.md §7 documents for the general section.
@@ -44,7 +45,7 @@ func TestLookup(t *testing.T) {
 		name      string
 		key       string
 		ioc, typ  string
-		rep       reply
+		rep       titest.Reply
 		client    httpx.Options
 		wantPath  string
 		wantN     int
@@ -57,7 +58,7 @@ func TestLookup(t *testing.T) {
 	}{
 		{
 			name: "two pulses: high", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{body: twoPulses}, wantPath: "/api/v1/indicators/IPv4/198.51.100.7/general", wantN: 1,
+			rep: titest.Reply{Body: twoPulses}, wantPath: "/api/v1/indicators/IPv4/198.51.100.7/general", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevHigh,
 			details: map[string]any{
 				"pulse_count":      2,
@@ -70,7 +71,7 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "one pulse: warning", key: testKey, ioc: "evil.example", typ: "dns",
-			rep: reply{body: onePulse}, wantPath: "/api/v1/indicators/domain/evil.example/general", wantN: 1,
+			rep: titest.Reply{Body: onePulse}, wantPath: "/api/v1/indicators/domain/evil.example/general", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			details: map[string]any{
 				"pulse_count": 1, "names": []string{"Phishing kit"}, "tags": []string{"phishing"},
@@ -80,126 +81,126 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "no pulses: information, not found", key: testKey, ioc: "8.8.8.8", typ: "ipv4",
-			rep: reply{body: noPulses}, wantN: 1,
+			rep: titest.Reply{Body: noPulses}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevInformation, reason: "no pulses",
 			details: map[string]any{"pulse_count": 0},
 		},
 		{
 			name: "anonymous: no key header", ioc: "8.8.8.8", typ: "ipv4",
-			rep: reply{body: noPulses}, wantN: 1,
+			rep: titest.Reply{Body: noPulses}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevInformation, reason: "no pulses",
 		},
 		{
 			name: "ipv6", key: testKey, ioc: "2001:db8::7", typ: "ipv6",
-			rep: reply{body: onePulse}, wantPath: "/api/v1/indicators/IPv6/2001:db8::7/general", wantN: 1,
+			rep: titest.Reply{Body: onePulse}, wantPath: "/api/v1/indicators/IPv6/2001:db8::7/general", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			reference: "https://otx.alienvault.com/indicator/ip/2001:db8::7",
 		},
 		{
 			name: "hostname", key: testKey, ioc: "www.evil.example", typ: "hostname",
-			rep: reply{body: onePulse}, wantPath: "/api/v1/indicators/hostname/www.evil.example/general", wantN: 1,
+			rep: titest.Reply{Body: onePulse}, wantPath: "/api/v1/indicators/hostname/www.evil.example/general", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			reference: "https://otx.alienvault.com/indicator/hostname/www.evil.example",
 		},
 		{
 			name: "file hash", key: testKey, ioc: "44d88612fea8a8f36de82e1278abb02f", typ: "md5_hash",
-			rep: reply{body: twoPulses}, wantPath: "/api/v1/indicators/file/44d88612fea8a8f36de82e1278abb02f/general", wantN: 1,
+			rep: titest.Reply{Body: twoPulses}, wantPath: "/api/v1/indicators/file/44d88612fea8a8f36de82e1278abb02f/general", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevHigh,
 			reference: "https://otx.alienvault.com/indicator/file/44d88612fea8a8f36de82e1278abb02f",
 		},
 		{
 			name: "url is one escaped segment", key: testKey, ioc: "http://evil.example/a b/p?q=1#f", typ: "url",
-			rep: reply{body: onePulse}, wantPath: "/api/v1/indicators/url/http:%2F%2Fevil.example%2Fa%20b%2Fp%3Fq=1%23f/general", wantN: 1,
+			rep: titest.Reply{Body: onePulse}, wantPath: "/api/v1/indicators/url/http:%2F%2Fevil.example%2Fa%20b%2Fp%3Fq=1%23f/general", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			reference: "https://otx.alienvault.com/indicator/url/http:%2F%2Fevil.example%2Fa%20b%2Fp%3Fq=1%23f",
 		},
 		{
 			name: "400 bad format", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{status: 400, body: badIndicator}, wantN: 1,
+			rep: titest.Reply{Status: 400, Body: badIndicator}, wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "malformed (400): Invalid IP address",
 		},
 		{
 			name: "400 without a body", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{status: 400, body: "Bad Request"}, wantN: 1,
+			rep: titest.Reply{Status: 400, Body: "Bad Request"}, wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "malformed (400)",
 		},
 		{
 			name: "bad hash rejected without a request", key: testKey, ioc: "zz88612fea8a8f36de82e1278abb02f", typ: "md5_hash",
-			rep: reply{body: twoPulses}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "md5_hash",
+			rep: titest.Reply{Body: twoPulses}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "md5_hash",
 		},
 		{
 			name: "404", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{status: 404, body: `{"detail": "Not found."}`}, wantN: 1,
+			rep: titest.Reply{Status: 404, Body: `{"detail": "Not found."}`}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevUnknown, reason: "not found",
 		},
 		{
 			name: "401", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{status: 401, body: `{"detail": "Authentication required"}`}, wantN: 1,
+			rep: titest.Reply{Status: 401, Body: `{"detail": "Authentication required"}`}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "401",
 		},
 		{
 			name: "429 honours Retry-After then gives up", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep:    reply{status: 429, body: `{"detail": "Request was throttled."}`, header: map[string]string{"Retry-After": "1"}},
+			rep:    titest.Reply{Status: 429, Body: `{"detail": "Request was throttled."}`, Header: map[string]string{"Retry-After": "1"}},
 			client: httpx.Options{Retries: 1, MaxRetryAfter: 2 * time.Second}, wantN: 2,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "429",
 		},
 		{
 			name: "500", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{status: 500, body: "oops"}, client: httpx.Options{Retries: 1}, wantN: 2,
+			rep: titest.Reply{Status: 500, Body: "oops"}, client: httpx.Options{Retries: 1}, wantN: 2,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "HTTP 500",
 		},
 		{
 			name: "time-out", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep:    reply{body: twoPulses, delay: 2 * time.Second}, // well past the 50 ms time-out, even on a loaded machine
+			rep:    titest.Reply{Body: twoPulses, Delay: 2 * time.Second}, // well past the 50 ms time-out, even on a loaded machine
 			client: httpx.Options{Timeout: 50 * time.Millisecond, Retries: -1}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "no answer within 50ms",
 		},
 		{
 			name: "malformed JSON", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{body: `{"pulse_info": {"count": `}, wantN: 1,
+			rep: titest.Reply{Body: `{"pulse_info": {"count": `}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "empty 200 body", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{body: ""}, wantN: 1,
+			rep: titest.Reply{Body: ""}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "empty object", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{body: `{}`}, wantN: 1,
+			rep: titest.Reply{Body: `{}`}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "no pulse_info",
 		},
 		{
 			name: "count short of the pulses listed", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{body: `{"pulse_info": {"count": 0, "pulses": [{"name": "a"}, {"name": "b", "malware_families": [7, null, {"id": 3}]}]}}`}, wantN: 1,
+			rep: titest.Reply{Body: `{"pulse_info": {"count": 0, "pulses": [{"name": "a"}, {"name": "b", "malware_families": [7, null, {"id": 3}]}]}}`}, wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevHigh,
 			details: map[string]any{"pulse_count": 2, "names": []string{"a", "b"}},
 		},
 		{
 			name: "wrong field type", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{body: `{"pulse_info": {"count": 1, "pulses": [{"name": 7}]}}`}, wantN: 1,
+			rep: titest.Reply{Body: `{"pulse_info": {"count": 1, "pulses": [{"name": 7}]}}`}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "server echoes the key", key: testKey, ioc: "198.51.100.7", typ: "ipv4",
-			rep: reply{status: 400, body: `{"detail": "bad key ` + testKey + `"}`}, wantN: 1,
+			rep: titest.Reply{Status: 400, Body: `{"detail": "bad key ` + testKey + `"}`}, wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "bad key [redacted]",
 		},
 		{
 			name: "unsupported type", key: testKey, ioc: "C:\\Windows\\evil.exe", typ: "windows_path",
-			rep: reply{body: twoPulses}, wantN: 0, status: ti.StatusUnsupported, sev: ti.SevUnknown,
+			rep: titest.Reply{Body: twoPulses}, wantN: 0, status: ti.StatusUnsupported, sev: ti.SevUnknown,
 			reason: "does not look up windows_path",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, s := serve(t, tc.rep)
+			srv, s := titest.Serve(t, tc.rep)
 			p, err := New(ti.Config{Key: tc.key, BaseURL: srv.URL, Client: testClient(tc.client)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := p.Lookup(context.Background(), tc.ioc, tc.typ)
-			assertNoKey(t, r)
+			titest.AssertNoKey(t, r)
 			if r.Status != tc.status || r.Found != tc.found || r.Severity != tc.sev {
 				t.Fatalf("status/found/severity = %v/%v/%v, want %v/%v/%v (reason %q)",
 					r.Status, r.Found, r.Severity, tc.status, tc.found, tc.sev, r.Reason)
@@ -207,22 +208,22 @@ func TestLookup(t *testing.T) {
 			if !strings.Contains(r.Reason, tc.reason) {
 				t.Errorf("reason %q does not mention %q", r.Reason, tc.reason)
 			}
-			if got := s.count(); got != tc.wantN {
+			if got := s.Count(); got != tc.wantN {
 				t.Fatalf("server got %d requests, want %d", got, tc.wantN)
 			}
 			if tc.wantN > 0 {
-				if s.method != http.MethodGet || s.query != "" {
-					t.Errorf("method %s query %q", s.method, s.query)
+				if s.Method != http.MethodGet || s.Query != "" {
+					t.Errorf("method %s query %q", s.Method, s.Query)
 				}
-				got := s.header["X-Otx-Api-Key"]
+				got := s.Header["X-Otx-Api-Key"]
 				if tc.key != "" && (len(got) != 1 || got[0] != tc.key) {
 					t.Errorf("X-OTX-API-KEY = %q", got)
 				}
 				if tc.key == "" && got != nil {
 					t.Errorf("anonymous look-up sent X-OTX-API-KEY %q", got)
 				}
-				if tc.wantPath != "" && s.path != tc.wantPath {
-					t.Errorf("path %q, want %q", s.path, tc.wantPath)
+				if tc.wantPath != "" && s.Path != tc.wantPath {
+					t.Errorf("path %q, want %q", s.Path, tc.wantPath)
 				}
 			}
 			if tc.details != nil && !reflect.DeepEqual(r.Details, tc.details) {

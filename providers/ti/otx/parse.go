@@ -92,7 +92,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 		_ = json.Unmarshal(body, &e) // the message is optional
 		r.Status = ti.StatusBadFormat
 		r.Reason = "OTX rejected the indicator as malformed (400)"
-		if msg := clean(firstNonEmpty(e.Detail, e.Error), maxText); msg != "" {
+		if msg := ti.Clean(firstNonEmpty(e.Detail, e.Error), ti.MaxText); msg != "" {
 			r.Reason += ": " + msg
 		}
 		return r
@@ -115,11 +115,11 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	r.Found = true
 	r.Status = ti.StatusOK
 	var names, tags, refs, fams []string
-	refs = appendUnique(refs, maxItems, maxURL, pi.References...)
+	refs = ti.AppendUnique(refs, ti.MaxItems, ti.MaxURL, pi.References...)
 	for _, p := range pi.Pulses {
-		names = appendUnique(names, maxItems, maxText, p.Name)
-		tags = appendUnique(tags, maxTags, maxText, p.Tags...)
-		refs = appendUnique(refs, maxItems, maxURL, p.References...)
+		names = ti.AppendUnique(names, ti.MaxItems, ti.MaxText, p.Name)
+		tags = ti.AppendUnique(tags, maxTags, ti.MaxText, p.Tags...)
+		refs = ti.AppendUnique(refs, ti.MaxItems, ti.MaxURL, p.References...)
 		fams = appendFamilies(fams, p.MalwareFamilies)
 	}
 	fams = appendFamilies(fams, pi.Related.AlienVault.MalwareFamilies)
@@ -134,10 +134,10 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 // appendFamilies adds the families' names to dst, without repeats.
 func appendFamilies(dst []string, fs []family) []string {
 	for _, f := range fs {
-		if len(dst) >= maxItems {
+		if len(dst) >= ti.MaxItems {
 			break
 		}
-		dst = appendUnique(dst, maxItems, maxText, f.name)
+		dst = ti.AppendUnique(dst, ti.MaxItems, ti.MaxText, f.name)
 	}
 	return dst
 }

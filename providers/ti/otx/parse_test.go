@@ -11,6 +11,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 )
 
 func FuzzInterpret(f *testing.F) {
@@ -23,14 +24,14 @@ func FuzzInterpret(f *testing.F) {
 		if bad {
 			status = http.StatusBadRequest
 		}
-		r := finish(interpret(ti.NewResult(Name, "198.51.100.7", "ipv4"), status, body), testKey)
+		r := ti.Scrub(interpret(ti.NewResult(Name, "198.51.100.7", "ipv4"), status, body), testKey)
 		if r.Status < ti.StatusOK || r.Status > ti.StatusError || r.Severity < ti.SevUnknown || r.Severity > ti.SevHigh {
 			t.Fatalf("status %d severity %d", r.Status, r.Severity)
 		}
 		if r.Found != (r.Status == ti.StatusOK) || (r.Status != ti.StatusOK && r.Reason == "") {
 			t.Fatalf("found %v, status %v, reason %q", r.Found, r.Status, r.Reason)
 		}
-		if utf8.RuneCountInString(r.Reason) > maxReason+1 {
+		if utf8.RuneCountInString(r.Reason) > ti.MaxReason+1 {
 			t.Fatalf("reason of %d runes", utf8.RuneCountInString(r.Reason))
 		}
 		for k, v := range r.Details {
@@ -39,7 +40,7 @@ func FuzzInterpret(f *testing.F) {
 					t.Fatalf("%s has %d entries", k, len(l))
 				}
 				for _, s := range l {
-					if s == "" || utf8.RuneCountInString(s) > maxURL+1 || strings.ContainsAny(s, "\x00\x1b\n") {
+					if s == "" || utf8.RuneCountInString(s) > ti.MaxURL+1 || strings.ContainsAny(s, "\x00\x1b\n") {
 						t.Fatalf("%s entry %q", k, s)
 					}
 				}
@@ -85,7 +86,7 @@ func BenchmarkParseOTX(b *testing.B) {
 
 func BenchmarkLookupOTX(b *testing.B) {
 	body := benchBody()
-	srv, _ := serve(b, reply{body: string(body)})
+	srv, _ := titest.Serve(b, titest.Reply{Body: string(body)})
 	p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(httpx.Options{Concurrency: 8})})
 	if err != nil {
 		b.Fatal(err)

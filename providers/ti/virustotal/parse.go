@@ -89,7 +89,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 		// still a clear answer, so a body that does not decode is ignored.
 		var msg string
 		if json.Unmarshal(body, &env) == nil && env.Error != nil {
-			msg = clean(env.Error.Message, maxText)
+			msg = ti.Clean(env.Error.Message, ti.MaxText)
 		}
 		if status == http.StatusNotFound {
 			return r.NotFound(msg)
@@ -106,7 +106,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	}
 	if env.Data == nil {
 		if env.Error != nil {
-			return r.Fail("VirusTotal error %s: %s", clean(env.Error.Code, maxText), clean(env.Error.Message, maxText))
+			return r.Fail("VirusTotal error %s: %s", ti.Clean(env.Error.Code, ti.MaxText), ti.Clean(env.Error.Message, ti.MaxText))
 		}
 		return r.Fail("unexpected response: no data object")
 	}
@@ -124,28 +124,28 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	putTime(d, "last_analysis_date", a.LastAnalysisDate)
 	switch r.IocType {
 	case "md5_hash", "sha1_hash", "sha256_hash":
-		putText(d, "meaningful_name", a.MeaningfulName, maxText)
-		putText(d, "type_description", a.TypeDescription, maxText)
+		putText(d, "meaningful_name", a.MeaningfulName, ti.MaxText)
+		putText(d, "type_description", a.TypeDescription, ti.MaxText)
 		if a.Size > 0 {
 			d["size"] = a.Size
 		}
-		putText(d, "suggested_threat_label", a.PopularThreat.SuggestedThreatLabel, maxText)
+		putText(d, "suggested_threat_label", a.PopularThreat.SuggestedThreatLabel, ti.MaxText)
 	case "ipv4", "ipv6":
-		putText(d, "as_owner", a.ASOwner, maxText)
+		putText(d, "as_owner", a.ASOwner, ti.MaxText)
 		if a.ASN > 0 {
 			d["asn"] = a.ASN
 		}
-		putText(d, "country", a.Country, maxText)
+		putText(d, "country", a.Country, ti.MaxText)
 	case "dns", "hostname":
-		putText(d, "registrar", a.Registrar, maxText)
+		putText(d, "registrar", a.Registrar, ti.MaxText)
 		if cats := categories(a.Categories); len(cats) > 0 {
 			d["categories"] = cats
 		}
 		putTime(d, "creation_date", a.CreationDate)
 	case "url":
-		putText(d, "last_final_url", a.LastFinalURL, maxURL)
-		putText(d, "title", a.Title, maxText)
-		if names := appendUnique(nil, maxItems, maxText, a.ThreatNames...); len(names) > 0 {
+		putText(d, "last_final_url", a.LastFinalURL, ti.MaxURL)
+		putText(d, "title", a.Title, ti.MaxText)
+		if names := ti.AppendUnique(nil, ti.MaxItems, ti.MaxText, a.ThreatNames...); len(names) > 0 {
 			d["threat_names"] = names
 		}
 	}
@@ -162,12 +162,12 @@ func categories(m map[string]string) []string {
 		vals = append(vals, v)
 	}
 	sort.Slice(vals, func(i, j int) bool { return strings.ToLower(vals[i]) < strings.ToLower(vals[j]) })
-	return appendUnique(nil, maxCategories, maxText, vals...)
+	return ti.AppendUnique(nil, maxCategories, ti.MaxText, vals...)
 }
 
 // putText stores a cleaned, non-empty string.
 func putText(d map[string]any, k, v string, max int) {
-	if v = clean(v, max); v != "" {
+	if v = ti.Clean(v, max); v != "" {
 		d[k] = v
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 )
 
 // fuzzTypes are the types interpret branches on.
@@ -45,7 +46,7 @@ func FuzzInterpret(f *testing.F) {
 	f.Fuzz(func(t *testing.T, typ, st uint8, body []byte) {
 		iocType := fuzzTypes[int(typ)%len(fuzzTypes)]
 		status := fuzzStatuses[int(st)%len(fuzzStatuses)]
-		r := finish(interpret(ti.NewResult(Name, "x", iocType), status, body), testKey)
+		r := ti.Scrub(interpret(ti.NewResult(Name, "x", iocType), status, body), testKey)
 		if r.Status < ti.StatusOK || r.Status > ti.StatusError {
 			t.Fatalf("status %d", r.Status)
 		}
@@ -58,17 +59,17 @@ func FuzzInterpret(f *testing.F) {
 		if r.Status != ti.StatusOK && r.Reason == "" {
 			t.Fatalf("status %v without a reason", r.Status)
 		}
-		if n := utf8.RuneCountInString(r.Reason); n > maxReason+1 {
+		if n := utf8.RuneCountInString(r.Reason); n > ti.MaxReason+1 {
 			t.Fatalf("reason of %d runes", n)
 		}
 		for k, v := range r.Details {
 			switch x := v.(type) {
 			case string:
-				if utf8.RuneCountInString(x) > maxURL+1 || !utf8.ValidString(x) {
+				if utf8.RuneCountInString(x) > ti.MaxURL+1 || !utf8.ValidString(x) {
 					t.Fatalf("detail %s = %q", k, x)
 				}
 			case []string:
-				if len(x) > maxItems {
+				if len(x) > ti.MaxItems {
 					t.Fatalf("detail %s has %d entries", k, len(x))
 				}
 			}
@@ -84,9 +85,9 @@ func FuzzClean(f *testing.F) {
 		if max < 0 || max > 1000 {
 			return
 		}
-		got := clean(s, max)
+		got := ti.Clean(s, max)
 		if !utf8.ValidString(got) || utf8.RuneCountInString(got) > max+1 {
-			t.Fatalf("clean(%q, %d) = %q", s, max, got)
+			t.Fatalf("ti.Clean(%q, %d) = %q", s, max, got)
 		}
 		for _, c := range got {
 			if c < 0x20 || c == 0x7f {
@@ -111,8 +112,8 @@ func TestClean(t *testing.T) {
 		{"", 5, ""},
 	}
 	for _, tc := range tests {
-		if got := clean(tc.in, tc.max); got != tc.want {
-			t.Errorf("clean(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		if got := ti.Clean(tc.in, tc.max); got != tc.want {
+			t.Errorf("ti.Clean(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
 		}
 	}
 }
@@ -131,7 +132,7 @@ func BenchmarkParseVirusTotal(b *testing.B) {
 
 func BenchmarkLookupVirusTotal(b *testing.B) {
 	body := wrap(fixture(b, "vt3_file_1.json"))
-	srv, _ := serve(b, reply{body: body})
+	srv, _ := titest.Serve(b, titest.Reply{Body: body})
 	p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(httpx.Options{Concurrency: 8})})
 	if err != nil {
 		b.Fatal(err)

@@ -104,20 +104,20 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	if err != nil {
 		r.Status = ti.StatusBadFormat
 		r.Reason = err.Error()
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
 	r.Reference = ref
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 	if err != nil {
-		return finish(r.Fail("build request: %v", err), p.key)
+		return ti.Scrub(r.Fail("build request: %v", err), p.key)
 	}
 	req.Header.Set("x-apikey", p.key)
 	req.Header.Set("Accept", "application/json")
 	resp, ok := ti.Send(ctx, p.client, req, &r, http.StatusBadRequest, http.StatusNotFound)
 	if !ok {
-		return finish(r, p.key)
+		return ti.Scrub(r, p.key)
 	}
-	return finish(interpret(r, resp.Status, resp.Body), p.key)
+	return ti.Scrub(interpret(r, resp.Status, resp.Body), p.key)
 }
 
 // errUnsupported marks an indicator type VirusTotal does not take.
@@ -128,25 +128,25 @@ var errUnsupported = errors.New("unsupported type")
 func route(ioc, iocType string) (path, ref string, err error) {
 	switch iocType {
 	case "ipv4", "ipv6":
-		if err := checkIP(ioc, iocType == "ipv4"); err != nil {
+		if err := ti.CheckIP(ioc, iocType == "ipv4"); err != nil {
 			return "", "", err
 		}
 		e := url.PathEscape(ioc)
 		return "/ip_addresses/" + e, guiBase + "ip-address/" + e, nil
 	case "dns", "hostname":
-		if err := checkHost(ioc); err != nil {
+		if err := ti.CheckHost(ioc); err != nil {
 			return "", "", err
 		}
 		e := url.PathEscape(ioc)
 		return "/domains/" + e, guiBase + "domain/" + e, nil
 	case "url":
-		if err := checkURL(ioc); err != nil {
+		if err := ti.CheckURL(ioc); err != nil {
 			return "", "", err
 		}
 		sum := sha256.Sum256([]byte(ioc))
 		return "/urls/" + URLID(ioc), guiBase + "url/" + hex.EncodeToString(sum[:]), nil
 	case "md5_hash", "sha1_hash", "sha256_hash":
-		if err := checkHash(ioc, iocType); err != nil {
+		if err := ti.CheckHash(ioc, iocType); err != nil {
 			return "", "", err
 		}
 		return "/files/" + ioc, guiBase + "file/" + ioc, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
+	"github.com/quarry-sec/quarry/providers/ti/titest"
 	"golang.org/x/time/rate"
 )
 
@@ -58,7 +59,7 @@ func TestLookup(t *testing.T) {
 	tests := []struct {
 		name      string
 		ioc, typ  string
-		rep       reply
+		rep       titest.Reply
 		client    httpx.Options
 		wantPath  string
 		wantN     int
@@ -71,7 +72,7 @@ func TestLookup(t *testing.T) {
 	}{
 		{
 			name: "file high (recorded msticpy object)", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{body: fileBody}, wantPath: "/files/" + fileHash, wantN: 1,
+			rep: titest.Reply{Body: fileBody}, wantPath: "/files/" + fileHash, wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevHigh,
 			details: map[string]any{
 				"malicious": 40, "suspicious": 0, "harmless": 0, "undetected": 28, "reputation": 0,
@@ -82,7 +83,7 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "url information (recorded msticpy object)", ioc: urlIOC, typ: "url",
-			rep: reply{body: urlBody}, wantPath: "/urls/aHR0cDovLzIxOC41NC40Ny43Ny8", wantN: 1,
+			rep: titest.Reply{Body: urlBody}, wantPath: "/urls/aHR0cDovLzIxOC41NC40Ny43Ny8", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevInformation,
 			details: map[string]any{
 				"malicious": 0, "suspicious": 0, "harmless": 57, "undetected": 9, "reputation": 0,
@@ -92,7 +93,7 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "ip warning on one detection", ioc: "203.0.113.9", typ: "ipv4",
-			rep: reply{body: ipWarning}, wantPath: "/ip_addresses/203.0.113.9", wantN: 1,
+			rep: titest.Reply{Body: ipWarning}, wantPath: "/ip_addresses/203.0.113.9", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			details: map[string]any{
 				"malicious": 1, "suspicious": 0, "harmless": 60, "undetected": 25, "reputation": -3,
@@ -103,13 +104,13 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "ipv6 path", ioc: "2001:db8::1", typ: "ipv6",
-			rep: reply{body: ipWarning}, wantPath: "/ip_addresses/2001:db8::1", wantN: 1,
+			rep: titest.Reply{Body: ipWarning}, wantPath: "/ip_addresses/2001:db8::1", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			reference: "https://www.virustotal.com/gui/ip-address/2001:db8::1",
 		},
 		{
 			name: "domain warning on suspicious votes", ioc: "evil.example", typ: "dns",
-			rep: reply{body: domainSuspicious}, wantPath: "/domains/evil.example", wantN: 1,
+			rep: titest.Reply{Body: domainSuspicious}, wantPath: "/domains/evil.example", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevWarning,
 			details: map[string]any{
 				"malicious": 0, "suspicious": 2, "harmless": 55, "undetected": 30, "reputation": 0,
@@ -120,107 +121,107 @@ func TestLookup(t *testing.T) {
 		},
 		{
 			name: "data object without attributes", ioc: "host.example", typ: "hostname",
-			rep: reply{body: `{"data": {"type": "domain", "id": "host.example"}}`}, wantPath: "/domains/host.example", wantN: 1,
+			rep: titest.Reply{Body: `{"data": {"type": "domain", "id": "host.example"}}`}, wantPath: "/domains/host.example", wantN: 1,
 			status: ti.StatusOK, found: true, sev: ti.SevInformation,
 			details: map[string]any{"malicious": 0, "suspicious": 0, "harmless": 0, "undetected": 0, "reputation": 0},
 		},
 		{
 			name: "404 NotFoundError", ioc: "0123456789abcdef0123456789abcdef", typ: "md5_hash",
-			rep: reply{status: 404, body: notFound}, wantPath: "/files/0123456789abcdef0123456789abcdef", wantN: 1,
+			rep: titest.Reply{Status: 404, Body: notFound}, wantPath: "/files/0123456789abcdef0123456789abcdef", wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevUnknown, reason: `File "0123456789abcdef0123456789abcdef" not found`,
 		},
 		{
 			name: "404 without a body", ioc: "0123456789abcdef0123456789abcdef01234567", typ: "sha1_hash",
-			rep: reply{status: 404, body: "<html>gone</html>"}, wantN: 1,
+			rep: titest.Reply{Status: 404, Body: "<html>gone</html>"}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevUnknown, reason: "not found",
 		},
 		{
 			name: "400 InvalidArgumentError", ioc: "bad..example", typ: "dns",
-			rep: reply{status: 400, body: badArg}, wantPath: "/domains/bad..example", wantN: 1,
+			rep: titest.Reply{Status: 400, Body: badArg}, wantPath: "/domains/bad..example", wantN: 1,
 			status: ti.StatusBadFormat, sev: ti.SevUnknown, reason: "is not a valid domain pattern",
 		},
 		{
 			name: "bad IP rejected without a request", ioc: "999.1.1.1", typ: "ipv4",
-			rep: reply{body: ipWarning}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown,
+			rep: titest.Reply{Body: ipWarning}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown,
 			reason: "not an IP address",
 		},
 		{
 			name: "IPv6 given as ipv4", ioc: "2001:db8::1", typ: "ipv4",
-			rep: reply{body: ipWarning}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown,
+			rep: titest.Reply{Body: ipWarning}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown,
 			reason: "not an IPv4 address",
 		},
 		{
 			name: "short hash rejected", ioc: "abc", typ: "sha256_hash",
-			rep: reply{body: fileBody}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown,
+			rep: titest.Reply{Body: fileBody}, wantN: 0, status: ti.StatusBadFormat, sev: ti.SevUnknown,
 			reason: "want 64 hex digits",
 		},
 		{
 			name: "401", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{status: 401, body: badCreds}, client: httpx.Options{Retries: -1}, wantN: 1,
+			rep: titest.Reply{Status: 401, Body: badCreds}, client: httpx.Options{Retries: -1}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "401",
 		},
 		{
 			name: "429 honours Retry-After then gives up", ioc: fileHash, typ: "sha256_hash",
-			rep:    reply{status: 429, body: quota, header: map[string]string{"Retry-After": "1"}},
+			rep:    titest.Reply{Status: 429, Body: quota, Header: map[string]string{"Retry-After": "1"}},
 			client: httpx.Options{Retries: 1, MaxRetryAfter: 2 * time.Second}, wantN: 2,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "429",
 		},
 		{
 			name: "500", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{status: 500, body: "oops"}, client: httpx.Options{Retries: 1}, wantN: 2,
+			rep: titest.Reply{Status: 500, Body: "oops"}, client: httpx.Options{Retries: 1}, wantN: 2,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "HTTP 500",
 		},
 		{
 			name: "time-out", ioc: fileHash, typ: "sha256_hash",
-			rep:    reply{body: fileBody, delay: 2 * time.Second}, // well past the 50 ms time-out, even on a loaded machine
+			rep:    titest.Reply{Body: fileBody, Delay: 2 * time.Second}, // well past the 50 ms time-out, even on a loaded machine
 			client: httpx.Options{Timeout: 50 * time.Millisecond, Retries: -1}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "no answer within 50ms",
 		},
 		{
 			name: "malformed JSON", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{body: `{"data": {"attributes": `}, wantN: 1,
+			rep: titest.Reply{Body: `{"data": {"attributes": `}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "wrong field type", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{body: `{"data": {"attributes": {"last_analysis_stats": {"malicious": "many"}}}}`}, wantN: 1,
+			rep: titest.Reply{Body: `{"data": {"attributes": {"last_analysis_stats": {"malicious": "many"}}}}`}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "empty 200 body", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{body: ""}, wantN: 1,
+			rep: titest.Reply{Body: ""}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "malformed response",
 		},
 		{
 			name: "empty object", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{body: `{}`}, wantN: 1,
+			rep: titest.Reply{Body: `{}`}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "no data object",
 		},
 		{
 			name: "null data", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{body: `{"data": null}`}, wantN: 1,
+			rep: titest.Reply{Body: `{"data": null}`}, wantN: 1,
 			status: ti.StatusError, sev: ti.SevUnknown, reason: "no data object",
 		},
 		{
 			name: "server echoes the key", ioc: fileHash, typ: "sha256_hash",
-			rep: reply{status: 404, body: `{"error": {"code": "NotFoundError", "message": "key ` + testKey + ` has no file"}}`}, wantN: 1,
+			rep: titest.Reply{Status: 404, Body: `{"error": {"code": "NotFoundError", "message": "key ` + testKey + ` has no file"}}`}, wantN: 1,
 			status: ti.StatusNotFound, sev: ti.SevUnknown, reason: "key [redacted] has no file",
 		},
 		{
 			name: "unsupported type", ioc: "a@b.example", typ: "email",
-			rep: reply{body: fileBody}, wantN: 0, status: ti.StatusUnsupported, sev: ti.SevUnknown,
+			rep: titest.Reply{Body: fileBody}, wantN: 0, status: ti.StatusUnsupported, sev: ti.SevUnknown,
 			reason: "does not look up email",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, s := serve(t, tc.rep)
+			srv, s := titest.Serve(t, tc.rep)
 			p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(tc.client)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := p.Lookup(context.Background(), tc.ioc, tc.typ)
-			assertNoKey(t, r)
+			titest.AssertNoKey(t, r)
 			if r.Status != tc.status || r.Found != tc.found || r.Severity != tc.sev {
 				t.Fatalf("status/found/severity = %v/%v/%v, want %v/%v/%v (reason %q)",
 					r.Status, r.Found, r.Severity, tc.status, tc.found, tc.sev, r.Reason)
@@ -231,24 +232,24 @@ func TestLookup(t *testing.T) {
 			if r.Provider != Name || r.Ioc != tc.ioc || r.IocType != tc.typ {
 				t.Errorf("identity = %q %q %q", r.Provider, r.Ioc, r.IocType)
 			}
-			if got := s.count(); got != tc.wantN {
+			if got := s.Count(); got != tc.wantN {
 				t.Fatalf("server got %d requests, want %d", got, tc.wantN)
 			}
 			if tc.wantN > 0 {
-				if s.method != http.MethodGet {
-					t.Errorf("method %s", s.method)
+				if s.Method != http.MethodGet {
+					t.Errorf("method %s", s.Method)
 				}
-				if got := s.header["X-Apikey"]; len(got) != 1 || got[0] != testKey {
+				if got := s.Header["X-Apikey"]; len(got) != 1 || got[0] != testKey {
 					t.Errorf("x-apikey header = %q", got)
 				}
-				if got := s.header.Get("Accept"); got != "application/json" {
+				if got := s.Header.Get("Accept"); got != "application/json" {
 					t.Errorf("Accept = %q", got)
 				}
-				if s.query != "" {
-					t.Errorf("query %q, want none", s.query)
+				if s.Query != "" {
+					t.Errorf("query %q, want none", s.Query)
 				}
-				if tc.wantPath != "" && s.path != tc.wantPath {
-					t.Errorf("path %q, want %q", s.path, tc.wantPath)
+				if tc.wantPath != "" && s.Path != tc.wantPath {
+					t.Errorf("path %q, want %q", s.Path, tc.wantPath)
 				}
 			}
 			if tc.details != nil && !reflect.DeepEqual(r.Details, tc.details) {
@@ -365,7 +366,7 @@ func TestURLID(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
-	srv, _ := serve(t, reply{body: `{}`, delay: time.Second})
+	srv, _ := titest.Serve(t, titest.Reply{Body: `{}`, Delay: time.Second})
 	p, err := New(ti.Config{Key: testKey, BaseURL: srv.URL, Client: testClient(httpx.Options{})})
 	if err != nil {
 		t.Fatal(err)

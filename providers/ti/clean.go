@@ -1,4 +1,4 @@
-package abuseipdb
+package ti
 
 import (
 	"bytes"
@@ -8,21 +8,21 @@ import (
 	"unicode/utf8"
 
 	"github.com/quarry-sec/quarry/providers/httpx"
-	"github.com/quarry-sec/quarry/providers/ti"
 )
 
-// Caps on what a response may put into a Result: the answers are
+// Caps on what a provider's response may put into a Result: the answers are
 // attacker-reachable text, so every string and list is bounded.
 const (
-	maxText  = 200 // runes in one string field
-	maxItems = 10  // entries in a list field
+	MaxText  = 200 // runes in one string field
+	MaxURL   = 500 // runes in a URL field
+	MaxItems = 10  // entries in a list field
 )
 
-// clean makes an attacker-controlled string safe to show: invalid UTF-8
+// Clean makes an attacker-controlled string safe to show: invalid UTF-8
 // replaced, control and format characters (escape sequences, bidi overrides,
 // zero-width characters) turned into spaces, runs of space collapsed, and the
 // result cut to max runes.
-func clean(s string, max int) string {
+func Clean(s string, max int) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -52,14 +52,14 @@ func clean(s string, max int) string {
 	return b.String()
 }
 
-// appendUnique appends the cleaned, non-empty values of src to dst, skipping
+// AppendUnique appends the cleaned, non-empty values of src to dst, skipping
 // ones already present (case-insensitively), until dst holds max entries.
-func appendUnique(dst []string, max, width int, src ...string) []string {
+func AppendUnique(dst []string, max, width int, src ...string) []string {
 	for _, s := range src {
 		if len(dst) >= max {
 			break
 		}
-		s = clean(s, width)
+		s = Clean(s, width)
 		if s == "" {
 			continue
 		}
@@ -77,15 +77,15 @@ func appendUnique(dst []string, max, width int, src ...string) []string {
 	return dst
 }
 
-// maxReason caps Result.Reason: ti.Decode's messages can quote a hostile
+// MaxReason caps Result.Reason: Decode's messages can quote a hostile
 // number literal at any length.
-const maxReason = 400
+const MaxReason = 400
 
-// finish bounds r's reason and removes key from every text field of r, Raw
+// Scrub bounds r's reason and removes key from every text field of r, Raw
 // included, in case a server echoed it; a Raw that would stop being valid
-// JSON is dropped.
-func finish(r ti.Result, key string) ti.Result {
-	r.Reason = clean(r.Reason, maxReason)
+// JSON is dropped. Every HTTP provider passes its results through it.
+func Scrub(r Result, key string) Result {
+	r.Reason = Clean(r.Reason, MaxReason)
 	if key == "" {
 		return r
 	}
