@@ -20,6 +20,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/ioc"
 	"github.com/quarry-sec/quarry/themes"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -514,7 +515,7 @@ func (m *Model) copyAll() tea.Cmd {
 			vals = append(vals, e.value)
 		}
 	}
-	return pane.Cmd(pane.Copy{Text: strings.Join(vals, "\n"), What: plural(len(vals), "IoC")})
+	return pane.Cmd(pane.Copy{Text: strings.Join(vals, "\n"), What: draw.Plural(len(vals), "IoC")})
 }
 
 // clampList keeps the IoC cursor inside the list and the list section.

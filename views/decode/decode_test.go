@@ -9,6 +9,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/decode"
 	"github.com/quarry-sec/quarry/engine/ioc"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -489,7 +490,7 @@ func TestDecodeTextShowsDecoding(t *testing.T) {
 func TestTextScrolling(t *testing.T) {
 	lines := make([]string, 100)
 	for i := range lines {
-		lines[i] = "line " + thousands(i+1)
+		lines[i] = "line " + draw.Thousands(i+1)
 	}
 	input := strings.Join(lines, "\n")
 	m := New(testCtx())
@@ -505,16 +506,16 @@ func TestTextScrolling(t *testing.T) {
 		want string
 	}{
 		{nil, "line 1"},
-		{[]string{"pgdown"}, "line " + thousands(rows+1)},
+		{[]string{"pgdown"}, "line " + draw.Thousands(rows+1)},
 		{[]string{"pgup"}, "line 1"},
-		{[]string{"ctrl+d"}, "line " + thousands(rows/2+1)},
+		{[]string{"ctrl+d"}, "line " + draw.Thousands(rows/2+1)},
 		{[]string{"ctrl+u"}, "line 1"},
 		{[]string{"w", "j", "j"}, "line 3"},
 		{[]string{"k"}, "line 2"},
-		{[]string{"G"}, "line " + thousands(100-rows+1)},
-		{[]string{"j"}, "line " + thousands(100-rows+1)}, // no further than the last screenful
+		{[]string{"G"}, "line " + draw.Thousands(100-rows+1)},
+		{[]string{"j"}, "line " + draw.Thousands(100-rows+1)}, // no further than the last screenful
 		{[]string{"g"}, "line 1"},
-		{[]string{"w", "w", "pgdown"}, "line " + thousands(rows+1)}, // page keys scroll the text from the tree
+		{[]string{"w", "w", "pgdown"}, "line " + draw.Thousands(rows+1)}, // page keys scroll the text from the tree
 	}
 	for i, s := range steps {
 		press(m, s.keys...)

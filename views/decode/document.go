@@ -9,6 +9,7 @@ import (
 	"github.com/quarry-sec/quarry/engine/decode"
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/engine/ioc"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -211,7 +212,7 @@ func (d *document) content(node int, tagged bool, width int) (raw string, spans 
 	b.WriteString("\n")
 	at := ""
 	if it.End > it.Start {
-		at = fmt.Sprintf(", found at bytes %s–%s of %s", thousands(it.Start), thousands(it.End), d.ref(d.parent[node]))
+		at = fmt.Sprintf(", found at bytes %s–%s of %s", draw.Thousands(it.Start), draw.Thousands(it.End), d.ref(d.parent[node]))
 	}
 	label("type", fmt.Sprintf("%s%s · %s%s", frame.SafeText(kindName(it)), textNote(it), sizeLong(it.Size), at))
 	label("md5", it.MD5)
@@ -307,7 +308,7 @@ func hexDump(pairs string, size, width int) string {
 	}
 	var b strings.Builder
 	if size > len(data) {
-		fmt.Fprintf(&b, "first %s of %s bytes\n", thousands(len(data)), thousands(size))
+		fmt.Fprintf(&b, "first %s of %s bytes\n", draw.Thousands(len(data)), draw.Thousands(size))
 	}
 	digits := 4
 	if len(data) > 0xffff {
@@ -360,29 +361,7 @@ func size(n int) string {
 // "412 bytes", "14 KiB (14,336 bytes)".
 func sizeLong(n int) string {
 	if n < 1024 {
-		return plural(n, "byte")
+		return draw.Plural(n, "byte")
 	}
-	return size(n) + " (" + thousands(n) + " bytes)"
-}
-
-// thousands writes n with commas: 14,336.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
-// plural writes n and a noun, with an s unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(n) + " " + noun + "s"
+	return size(n) + " (" + draw.Thousands(n) + " bytes)"
 }

@@ -133,7 +133,7 @@ func (m *Model) pasteView() string {
 		lines = append(lines, draw.FitLine(l, w))
 	}
 	v := m.pasteBox.Value()
-	info := plural(m.pasteBox.LineCount(), "line") + " · " + plural(len(v), "byte") + " · control characters are kept as visible escapes"
+	info := draw.Plural(m.pasteBox.LineCount(), "line") + " · " + draw.Plural(len(v), "byte") + " · control characters are kept as visible escapes"
 	lines = append(lines, draw.Segs([]draw.Seg{draw.S(info, th.Muted)}, w, nil))
 	return draw.FitBlock(lines, w, m.height)
 }

@@ -121,7 +121,7 @@ func pad(lines []string, n int) []string {
 func (m *Model) headerLines() []string {
 	th := m.ctx.Theme
 	d := m.doc
-	counts := " · " + plural(len(d.items), "payload") + " · " + plural(len(d.all), "IoC")
+	counts := " · " + draw.Plural(len(d.items), "payload") + " · " + draw.Plural(len(d.all), "IoC")
 	segs := []draw.Seg{draw.S(frame.SafeText(d.source), th.Title), draw.S(counts, th.Muted)}
 	if m.waiting {
 		segs = append(segs, draw.S(" · decoding "+frame.SafeText(m.pending)+"…", th.Accent))
@@ -230,7 +230,7 @@ func (m *Model) nodeLabel(node int) (label, meta string) {
 	n := len(d.matches(node))
 	iocs := ""
 	if n > 0 {
-		iocs = ", " + plural(n, "IoC")
+		iocs = ", " + draw.Plural(n, "IoC")
 	}
 	if node == inputNode {
 		return glyph + "input", fmt.Sprintf("  (%s%s)", size(len(d.input)), iocs)
@@ -299,9 +299,9 @@ func (m *Model) listTitle() string {
 		for _, e := range m.list {
 			found += e.count
 		}
-		return fmt.Sprintf("All IoCs · %s distinct, %s found", thousands(len(m.list)), thousands(found))
+		return fmt.Sprintf("All IoCs · %s distinct, %s found", draw.Thousands(len(m.list)), draw.Thousands(found))
 	}
-	return fmt.Sprintf("IoCs in %s · %s", m.doc.ref(m.Selected()), thousands(len(m.list)))
+	return fmt.Sprintf("IoCs in %s · %s", m.doc.ref(m.Selected()), draw.Thousands(len(m.list)))
 }
 
 // listPosition is the list's cursor position when the list is longer than its

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/themes"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
 
@@ -191,7 +192,7 @@ func TestSizes(t *testing.T) {
 			t.Errorf("sizeLong(%d) = %q, want %q", tt.n, got, tt.all)
 		}
 	}
-	if thousands(-1234567) != "-1,234,567" || thousands(999) != "999" {
+	if draw.Thousands(-1234567) != "-1,234,567" || draw.Thousands(999) != "999" {
 		t.Error("thousands")
 	}
 }

@@ -83,3 +83,22 @@ func FuzzDraw(f *testing.F) {
 		}
 	})
 }
+
+func TestTextHelpers(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", -1234567: "-1,234,567", 100000: "100,000"} {
+		if got := Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, c := range []struct {
+		n          int
+		noun, want string
+	}{{1, "root", "1 root"}, {2, "root", "2 roots"}, {3, "process", "3 processes"}, {4, "match", "4 matches"}, {1000, "look-up", "1,000 look-ups"}, {0, "IoC", "0 IoCs"}} {
+		if got := Plural(c.n, c.noun); got != c.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+	if got := string(CleanInput([]rune("a\tb\x1b[31mc\u202ed\u2028e\ufffd"))); got != "a b[31mcde" {
+		t.Errorf("CleanInput = %q", got)
+	}
+}

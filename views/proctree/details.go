@@ -169,7 +169,7 @@ func (m *Model) detailLines(w int) []string {
 	cmd, cut := clip(pr.CmdLine, cmdLimit)
 	add("Command line", safe(cmd), plain)
 	if cut {
-		add("", fmt.Sprintf("… cut at %s characters; %s copies all of it", thousands(cmdLimit), m.Keys.Copy.Help().Key), th.Muted)
+		add("", fmt.Sprintf("… cut at %s characters; %s copies all of it", draw.Thousands(cmdLimit), m.Keys.Copy.Help().Key), th.Muted)
 	}
 	kids := 0
 	for q := p + 1; q < f.end[p]; q = f.end[q] {
@@ -179,9 +179,9 @@ func (m *Model) detailLines(w int) []string {
 	if kids == 1 {
 		child = "child"
 	}
-	tree := fmt.Sprintf("depth %d · %s %s · %s", f.depth[p], thousands(kids), child, plural(f.descendants(p), "descendant"))
+	tree := fmt.Sprintf("depth %d · %s %s · %s", f.depth[p], draw.Thousands(kids), child, draw.Plural(f.descendants(p), "descendant"))
 	if n := f.markedBelow(p); n > 0 {
-		tree += fmt.Sprintf(" (%s marked)", thousands(n))
+		tree += fmt.Sprintf(" (%s marked)", draw.Thousands(n))
 	}
 	add("Tree", tree, plain)
 	field("Key", pr.Key)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/proctree"
 	"github.com/quarry-sec/quarry/themes"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -423,7 +424,7 @@ func (m *Model) searchKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeySpace:
 		msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{' '}}
 	case msg.Type == tea.KeyRunes:
-		msg.Runes = clean(msg.Runes)
+		msg.Runes = draw.CleanInput(msg.Runes)
 	}
 	m.input, _ = m.input.Update(msg)
 	return nil

@@ -158,13 +158,13 @@ func (m *Model) headerLines() []string {
 	}
 	lines := []string{draw.Segs(segs, w, nil)}
 
-	counts := fmt.Sprintf("%s · %s · depth %d", plural(f.size(), "process"), plural(len(f.roots), "root"), f.maxDepth+1)
+	counts := fmt.Sprintf("%s · %s · depth %d", draw.Plural(f.size(), "process"), draw.Plural(len(f.roots), "root"), f.maxDepth+1)
 	if f.size() == 0 {
 		counts = "no processes in the log"
 	}
 	segs = []draw.Seg{draw.S(counts, th.Muted)}
 	if f.nMarked > 0 {
-		segs = append(segs, draw.S(" · ", th.Muted), draw.S(thousands(f.nMarked)+" marked", th.Warn))
+		segs = append(segs, draw.S(" · ", th.Muted), draw.S(draw.Thousands(f.nMarked)+" marked", th.Warn))
 	} else if f.size() > 0 {
 		segs = append(segs, draw.S(" · none marked", th.Muted))
 	}
@@ -194,9 +194,9 @@ func (m *Model) searchStatus() string {
 		return s + ": no match"
 	}
 	if i, ok := rowOf(m.matches, m.selPos()); ok {
-		return fmt.Sprintf("%s: match %s of %s", s, thousands(i+1), thousands(len(m.matches)))
+		return fmt.Sprintf("%s: match %s of %s", s, draw.Thousands(i+1), draw.Thousands(len(m.matches)))
 	}
-	return s + ": " + plural(len(m.matches), "match")
+	return s + ": " + draw.Plural(len(m.matches), "match")
 }
 
 // widths are the optional columns' widths for a tree of width w.
@@ -241,7 +241,7 @@ func (m *Model) columnHeader(w int) string {
 	}
 	right := ""
 	if len(m.rows) > m.layout().treeRows {
-		right = fmt.Sprintf("%s/%s", thousands(m.cur+1), thousands(len(m.rows)))
+		right = fmt.Sprintf("%s/%s", draw.Thousands(m.cur+1), draw.Thousands(len(m.rows)))
 	}
 	rw := width(right)
 	if rw+8 > w {
@@ -326,9 +326,9 @@ func (m *Model) row(i, w int) string {
 		segs = append(segs, draw.S(" (inferred)", st(th.Muted)))
 	}
 	if m.collapsed.at(p) {
-		segs = append(segs, draw.S(" +"+thousands(f.descendants(p)), st(th.Muted)))
+		segs = append(segs, draw.S(" +"+draw.Thousands(f.descendants(p)), st(th.Muted)))
 		if n := f.markedBelow(p); n > 0 {
-			segs = append(segs, draw.S(", "+thousands(n)+" marked", st(th.Warn)))
+			segs = append(segs, draw.S(", "+draw.Thousands(n)+" marked", st(th.Warn)))
 		}
 	}
 	if m.cols.cmd && pr.CmdLine != "" {

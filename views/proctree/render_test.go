@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/quarry-sec/quarry/engine/proctree"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
@@ -188,18 +189,18 @@ func TestBaseName(t *testing.T) {
 }
 
 func TestTextHelpers(t *testing.T) {
-	if got := thousands(1234567); got != "1,234,567" {
+	if got := draw.Thousands(1234567); got != "1,234,567" {
 		t.Errorf("thousands = %q", got)
 	}
-	if got := thousands(-1000); got != "-1,000" {
-		t.Errorf("thousands(-1000) = %q", got)
+	if got := draw.Thousands(-1000); got != "-1,000" {
+		t.Errorf("draw.Thousands(-1000) = %q", got)
 	}
 	for n, want := range map[int]string{0: "0 processes", 1: "1 process", 100000: "100,000 processes"} {
-		if got := plural(n, "process"); got != want {
-			t.Errorf("plural(%d) = %q", n, got)
+		if got := draw.Plural(n, "process"); got != want {
+			t.Errorf("draw.Plural(%d) = %q", n, got)
 		}
 	}
-	if got := plural(2, "match"); got != "2 matches" {
+	if got := draw.Plural(2, "match"); got != "2 matches" {
 		t.Errorf("plural match = %q", got)
 	}
 	if s, cut := clip("héllo wörld", 4); s != "héll" || !cut {
@@ -208,7 +209,7 @@ func TestTextHelpers(t *testing.T) {
 	if s, cut := clip("abc", 4); s != "abc" || cut {
 		t.Errorf("clip short = %q %v", s, cut)
 	}
-	if got := string(clean([]rune("a\tb\x1b[2J\u200bc\n"))); got != "a b[2Jc " {
+	if got := string(draw.CleanInput([]rune("a\tb\x1b[2J\u200bc\n"))); got != "a b[2Jc " {
 		t.Errorf("clean = %q", got)
 	}
 }

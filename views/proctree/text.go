@@ -1,9 +1,7 @@
 package proctree
 
 import (
-	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -31,55 +29,6 @@ func clip(s string, n int) (out string, cut bool) {
 		i += size
 	}
 	return s[:i], i < len(s)
-}
-
-// clean keeps what may stand in the one-line search: control and format
-// characters are dropped as they are typed or pasted, tabs and line breaks
-// become spaces.
-func clean(rs []rune) []rune {
-	out := make([]rune, 0, len(rs))
-	for _, r := range rs {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			out = append(out, ' ')
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
-		default:
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// thousands writes n with thousands separators ("100,000").
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// plural is a count and a noun, the noun in the plural unless the count is one
-// ("1 root", "2 roots", "3 processes", "4 matches").
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "s") || strings.HasSuffix(noun, "ch") {
-		return thousands(n) + " " + noun + "es"
-	}
-	return thousands(n) + " " + noun + "s"
 }
 
 // padLeft right-aligns a drawn string in w cells, cutting it with "…" when it

@@ -5,6 +5,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 )
 
 // chooser is the column chooser's state: a cursor over every column in display
@@ -87,7 +88,7 @@ func (t *Table) chooserView() []string {
 	w := t.width
 	shown := len(t.visible())
 	title := th.Title.Render(truncate("Columns", w))
-	lines := []string{spread(title, th.Muted.Render(thousands(shown)+" of "+plural(len(t.order), "column", "columns")+" shown"), w)}
+	lines := []string{spread(title, th.Muted.Render(draw.Thousands(shown)+" of "+plural(len(t.order), "column", "columns")+" shown"), w)}
 	cols := t.f.Columns()
 	nameW := 4
 	for _, c := range cols {

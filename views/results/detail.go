@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -179,8 +180,8 @@ func (d *detail) view(t *Table) []string {
 	th := t.ctx.Theme
 	w := t.width
 	lines := make([]string, 0, t.height)
-	left := th.Title.Render(truncate("Row "+thousands(d.pos+1)+" of "+thousands(t.Len())+" · "+frame.SafeText(t.title), w))
-	right := th.Muted.Render("field " + thousands(d.cur+1) + " of " + thousands(len(d.fields)))
+	left := th.Title.Render(truncate("Row "+draw.Thousands(d.pos+1)+" of "+draw.Thousands(t.Len())+" · "+frame.SafeText(t.title), w))
+	right := th.Muted.Render("field " + draw.Thousands(d.cur+1) + " of " + draw.Thousands(len(d.fields)))
 	lines = append(lines, spread(left, right, w))
 	for i := d.top; i < len(d.lines) && len(lines) < t.height; i++ {
 		l := d.lines[i]

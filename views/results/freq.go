@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 )
 
 // freq is the frequency table of one column over the rows shown.
@@ -180,7 +181,7 @@ func (fq *freq) view(t *Table) []string {
 	lines := []string{spread(title, th.Muted.Render(info), w)}
 	countW := len("count")
 	if len(fq.items) > 0 { // sorted by count: the first is the largest
-		countW = max(countW, len(thousands(fq.items[0].count)))
+		countW = max(countW, len(draw.Thousands(fq.items[0].count)))
 	}
 	const shareW = 6 // 100.0%
 	valueW := max(1, w-1-(countW+2)-(shareW+2)-2-2)
@@ -200,7 +201,7 @@ func (fq *freq) view(t *Table) []string {
 		if fq.total > 0 {
 			share = float64(it.count) * 100 / float64(fq.total)
 		}
-		rest := " " + sep + " " + pad(thousands(it.count), countW, true, false) + " " + sep + " " + pad(fmt.Sprintf("%.1f%%", share), shareW, true, false) + " "
+		rest := " " + sep + " " + pad(draw.Thousands(it.count), countW, true, false) + " " + sep + " " + pad(fmt.Sprintf("%.1f%%", share), shareW, true, false) + " "
 		if i == fq.cur {
 			if it.value == "" {
 				v = pad("(empty)", valueW, false, false)

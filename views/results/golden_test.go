@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 	"github.com/quarry-sec/quarry/views/pane/panetest"
 )
@@ -59,7 +60,7 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func itoaSize(sz [2]int) string { return thousands(sz[0]) + "x" + thousands(sz[1]) }
+func itoaSize(sz [2]int) string { return draw.Thousands(sz[0]) + "x" + draw.Thousands(sz[1]) }
 
 // bigish is 300 rows of logon events, enough to scroll at 120×40.
 func bigish(t *testing.T) *frame.Frame {
@@ -71,7 +72,7 @@ func bigish(t *testing.T) *frame.Frame {
 	accounts := []string{`CONTOSO\alice`, `CONTOSO\bob`, `NT AUTHORITY\SYSTEM`, `CONTOSO\svc_backup`}
 	computers := []string{"WIN-DC01.contoso.local", "WIN-SQL02.contoso.local", "WKS-0042.contoso.local"}
 	for i := range 300 {
-		var ip any = "10.1." + thousands(i%7) + "." + thousands(i%250)
+		var ip any = "10.1." + draw.Thousands(i%7) + "." + draw.Thousands(i%250)
 		if i%13 == 0 {
 			ip = nil
 		}

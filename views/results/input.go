@@ -1,8 +1,6 @@
 package results
 
 import (
-	"unicode"
-
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -30,7 +28,7 @@ func (in *lineInput) set(s string) {
 		in.ti.Prompt = ""
 		in.ti.Focus()
 	}
-	in.ti.SetValue(string(clean([]rune(s))))
+	in.ti.SetValue(string(draw.CleanInput([]rune(s))))
 	in.ti.CursorEnd()
 }
 
@@ -39,21 +37,6 @@ func (in *lineInput) text() string { return in.ti.Value() }
 
 // pos is the cursor, in runes.
 func (in *lineInput) pos() int { return in.ti.Position() }
-
-// clean keeps what may stand in a one-line value.
-func clean(rs []rune) []rune {
-	out := make([]rune, 0, len(rs))
-	for _, r := range rs {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			out = append(out, ' ')
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == unicode.ReplacementChar:
-		default:
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 // update edits the text with one key.
 func (in *lineInput) update(msg tea.KeyMsg) {
@@ -64,7 +47,7 @@ func (in *lineInput) update(msg tea.KeyMsg) {
 	case tea.KeySpace:
 		msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{' '}}
 	case tea.KeyRunes:
-		msg.Runes = clean(msg.Runes)
+		msg.Runes = draw.CleanInput(msg.Runes)
 	}
 	in.ti, _ = in.ti.Update(msg)
 }

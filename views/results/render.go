@@ -7,6 +7,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/themes"
+	"github.com/quarry-sec/quarry/views/draw"
 )
 
 // seg is one column on screen: its frame index, its position among the shown
@@ -157,11 +158,11 @@ func (t *Table) cardLine() string {
 		total = 0
 	}
 	if n > 0 {
-		parts = append(parts, "row "+thousands(t.cur+1))
+		parts = append(parts, "row "+draw.Thousands(t.cur+1))
 	}
-	parts = append(parts, thousands(n)+" of "+plural(total, "row", "rows"))
+	parts = append(parts, draw.Thousands(n)+" of "+plural(total, "row", "rows"))
 	if m := t.f.Meta; m.Truncated {
-		parts = append(parts, th.Warn.Render("⚠ limit "+thousands(m.Limit)+" reached"))
+		parts = append(parts, th.Warn.Render("⚠ limit "+draw.Thousands(m.Limit)+" reached"))
 	}
 	return spread(th.Muted.Render(frame.SafeText(crumb)), strings.Join(parts, " · "), t.width)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 	"github.com/quarry-sec/quarry/views/pane"
 )
 
@@ -139,7 +140,7 @@ func TestFilterSyntax(t *testing.T) {
 			if tt.filter != "" && !strings.Contains(info, "filter: "+tt.filter) {
 				t.Errorf("card line %q lacks the filter", info)
 			}
-			if want := thousands(len(tt.want)) + " of 6 rows"; !strings.Contains(info, want) {
+			if want := draw.Thousands(len(tt.want)) + " of 6 rows"; !strings.Contains(info, want) {
 				t.Errorf("card line %q lacks %q", info, want)
 			}
 			if len(tt.want) == 0 && !strings.Contains(v, "No rows match the filter.") {

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/quarry-sec/quarry/engine/frame"
+	"github.com/quarry-sec/quarry/views/draw"
 )
 
 // cellText is row r of column c as a person reads it, before escaping: the text that
@@ -186,24 +187,12 @@ func spread(left, right string, w int) string {
 	return left + strings.Repeat(" ", max(1, w-lw-rw)) + right
 }
 
-// thousands writes n with comma separators: 1,000,000.
-func thousands(n int) string {
-	if n < 0 && n != math.MinInt {
-		return "-" + thousands(-n)
-	}
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && n >= 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 // plural is "1 row", "2 rows".
 func plural(n int, one, many string) string {
 	if n == 1 {
-		return thousands(n) + " " + one
+		return draw.Thousands(n) + " " + one
 	}
-	return thousands(n) + " " + many
+	return draw.Thousands(n) + " " + many
 }
 
 // containsFold reports whether h contains needle, ignoring case; needle is already

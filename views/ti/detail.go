@@ -200,7 +200,7 @@ func (m *Model) detailLines(w int) []string {
 		indented(safe(r.Reference), 0, th.Accent)
 	}
 
-	heading(fmt.Sprintf("Details · %s", plural(len(r.Details), "field")))
+	heading(fmt.Sprintf("Details · %s", draw.Plural(len(r.Details), "field")))
 	keys := make([]string, 0, len(r.Details))
 	for k := range r.Details {
 		keys = append(keys, k)
@@ -226,7 +226,7 @@ func (m *Model) detailLines(w int) []string {
 		text, cut := clip(string(r.Raw), rawTextLimit)
 		indented(safe(text), 2, plain)
 		if cut {
-			indented(fmt.Sprintf("… cut at %s characters; %s copies all of it", thousands(rawTextLimit), m.Keys.CopyRaw.Help().Key), 2, th.Muted)
+			indented(fmt.Sprintf("… cut at %s characters; %s copies all of it", draw.Thousands(rawTextLimit), m.Keys.CopyRaw.Help().Key), 2, th.Muted)
 		}
 	default:
 		for _, l := range strings.Split(pretty, "\n") {

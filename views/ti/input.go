@@ -51,7 +51,7 @@ func (m *Model) inputKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeySpace:
 		msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{' '}}
 	case msg.Type == tea.KeyRunes:
-		msg.Runes = clean(msg.Runes)
+		msg.Runes = draw.CleanInput(msg.Runes)
 	}
 	m.input, _ = m.input.Update(msg)
 	return nil

@@ -110,7 +110,7 @@ func (m *Model) sourceText(req pane.LookupTI) string {
 
 // pendingText says what the forwarded request will look up.
 func (m *Model) pendingText() string {
-	s := "looking up " + plural(len(m.pending.Indicators), "indicator")
+	s := "looking up " + draw.Plural(len(m.pending.Indicators), "indicator")
 	if m.pending.Source != "" {
 		s += " from " + m.sourceText(m.pending)
 	}
@@ -121,7 +121,7 @@ func (m *Model) pendingText() string {
 // count, done, cancelled or failed.
 func (m *Model) state() (string, lipgloss.Style) {
 	th := m.ctx.Theme
-	n, total := thousands(m.nAsked), thousands(m.totalLookups())
+	n, total := draw.Thousands(m.nAsked), draw.Thousands(m.totalLookups())
 	switch {
 	case !m.finished:
 		secs := int(m.ctx.Clock().Sub(m.began).Seconds())
@@ -131,7 +131,7 @@ func (m *Model) state() (string, lipgloss.Style) {
 	case m.endErr != nil || m.startErr != "":
 		return fmt.Sprintf("failed after %s of %s look-ups", n, total), th.Error
 	}
-	return fmt.Sprintf("done in %s · %s", duration(m.elapsed), plural(m.nAsked, "look-up")), th.OK
+	return fmt.Sprintf("done in %s · %s", duration(m.elapsed), draw.Plural(m.nAsked, "look-up")), th.OK
 }
 
 // headerLines are the source and state, the counts, the filters, any problem,
@@ -161,13 +161,13 @@ func (m *Model) headerLines() []string {
 		return s
 	}
 	segs = []draw.Seg{
-		draw.S(plural(len(m.groups), "indicator")+" · "+plural(len(m.providers), "provider")+" · ", th.Muted),
-		draw.S(thousands(m.nHigh)+" high", sevSt(m.nHigh, th.SevHigh)),
+		draw.S(draw.Plural(len(m.groups), "indicator")+" · "+draw.Plural(len(m.providers), "provider")+" · ", th.Muted),
+		draw.S(draw.Thousands(m.nHigh)+" high", sevSt(m.nHigh, th.SevHigh)),
 		draw.S(" · ", th.Muted),
-		draw.S(thousands(m.nWarn)+" warning", sevSt(m.nWarn, th.SevWarning)),
+		draw.S(draw.Thousands(m.nWarn)+" warning", sevSt(m.nWarn, th.SevWarning)),
 	}
 	if m.nBad > 0 {
-		segs = append(segs, draw.S(" · ", th.Muted), draw.S(thousands(m.nBad)+" rejected", th.Warn))
+		segs = append(segs, draw.S(" · ", th.Muted), draw.S(draw.Thousands(m.nBad)+" rejected", th.Warn))
 	}
 	lines = append(lines, draw.Segs(segs, w, nil), m.filterLine(w))
 	for _, p := range m.problems() {
@@ -217,7 +217,7 @@ func (m *Model) progressLines(w int) []string {
 	th := m.ctx.Theme
 	countW := 3
 	for _, p := range m.providers {
-		countW = max(countW, 2*len(thousands(m.totals[p]))+1)
+		countW = max(countW, 2*len(draw.Thousands(m.totals[p]))+1)
 	}
 	barW := min(max(w-prefixW-m.provW-countW-14, 6), 40)
 	var out []string
@@ -231,11 +231,11 @@ func (m *Model) progressLines(w int) []string {
 		segs := []draw.Seg{
 			draw.S("  "+padRight(safe(p), m.provW)+" ", th.Muted),
 			draw.S(full, th.Accent), draw.S(part, th.Muted),
-			draw.S(" "+padLeft(thousands(done)+"/"+thousands(total), countW), lipgloss.NewStyle()),
+			draw.S(" "+padLeft(draw.Thousands(done)+"/"+draw.Thousands(total), countW), lipgloss.NewStyle()),
 		}
 		switch n := m.errs[p]; {
 		case n > 0:
-			segs = append(segs, draw.S("  "+plural(n, "error"), th.Error))
+			segs = append(segs, draw.S("  "+draw.Plural(n, "error"), th.Error))
 		case total > 0 && done >= total:
 			segs = append(segs, draw.S("  ✓", th.OK))
 		}
@@ -274,10 +274,10 @@ func (m *Model) columnHeader(w int) string {
 	left := strings.Repeat(" ", prefixW) + padRight("PROVIDER", m.provW) + "  SEV   " + padRight("STATUS", statusW) + "  DETAILS"
 	var right []string
 	if m.f.active() {
-		right = append(right, fmt.Sprintf("%s of %s shown", thousands(m.nShown), plural(m.nResults, "answer")))
+		right = append(right, fmt.Sprintf("%s of %s shown", draw.Thousands(m.nShown), draw.Plural(m.nResults, "answer")))
 	}
 	if len(m.rows) > m.listRows() {
-		right = append(right, fmt.Sprintf("%s/%s", thousands(m.cur+1), thousands(len(m.rows))))
+		right = append(right, fmt.Sprintf("%s/%s", draw.Thousands(m.cur+1), draw.Thousands(len(m.rows))))
 	}
 	r := strings.Join(right, " · ")
 	rw := width(r)

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -192,52 +191,6 @@ func fullValue(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// clean keeps what may stand in the one-line input: control and format
-// characters are dropped as they are typed or pasted, tabs and line breaks
-// become spaces.
-func clean(rs []rune) []rune {
-	out := make([]rune, 0, len(rs))
-	for _, r := range rs {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			out = append(out, ' ')
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
-		default:
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// thousands writes n with thousands separators ("100,000").
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// plural is a count and a noun, the noun in the plural unless the count is one
-// ("1 indicator", "2 indicators", "3 look-ups").
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(n) + " " + noun + "s"
 }
 
 // padRight left-aligns a drawn string in w cells, cutting it with "…" when it
