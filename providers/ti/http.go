@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -102,4 +103,16 @@ func ClientFor(cfg Config, s Spec) *httpx.Client {
 	}
 	o.Secrets = append(append([]string(nil), o.Secrets...), cfg.Key, cfg.APIID)
 	return httpx.New(o)
+}
+
+// CheckedBaseURL returns cfg's base URL or def, without a trailing slash, or
+// an error when it is not an http(s) URL with a host. The error names the
+// provider, not the URL, which may carry credentials.
+func CheckedBaseURL(cfg Config, def, provider string) (string, error) {
+	base := BaseURL(cfg, def)
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%s: the base URL is not an http(s) URL with a host", provider)
+	}
+	return base, nil
 }

@@ -13,9 +13,10 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
-	"golang.org/x/time/rate"
 )
 
 // Name is the provider's registry name.
@@ -80,9 +81,9 @@ type Provider struct {
 // New builds the provider from cfg. The key is optional: the Community API
 // also answers anonymously, at a lower quota.
 func New(cfg ti.Config) (*Provider, error) {
-	base := ti.BaseURL(cfg, DefaultBaseURL)
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%s: the base URL is not an http(s) URL with a host", Name)
+	base, err := ti.CheckedBaseURL(cfg, DefaultBaseURL, Name)
+	if err != nil {
+		return nil, err
 	}
 	return &Provider{key: cfg.Key, base: base, client: ti.ClientFor(cfg, ti.Spec{Name: Name, HTTP: httpDefaults})}, nil
 }

@@ -17,7 +17,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -80,10 +79,9 @@ func New(cfg ti.Config) (*Provider, error) {
 	if cfg.Key == "" {
 		return nil, errors.New("urlhaus: needs an abuse.ch Auth-Key (" + Spec.KeyEnv + ")")
 	}
-	base := ti.BaseURL(cfg, DefaultBaseURL)
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("urlhaus: base URL %q is not an http(s) URL", httpx.Redact(base, cfg.Key))
+	base, err := ti.CheckedBaseURL(cfg, DefaultBaseURL, Spec.Name)
+	if err != nil {
+		return nil, err
 	}
 	return &Provider{client: ti.ClientFor(cfg, Spec), base: base, key: cfg.Key}, nil
 }

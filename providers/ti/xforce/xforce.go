@@ -82,10 +82,9 @@ func New(cfg ti.Config) (*Provider, error) {
 	if cfg.Key == "" || cfg.APIID == "" {
 		return nil, errors.New("xforce: needs both an API key (" + Spec.IDEnv + ") and an API password (" + Spec.KeyEnv + ")")
 	}
-	base := ti.BaseURL(cfg, DefaultBaseURL)
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("xforce: base URL %q is not an http(s) URL", httpx.Redact(base, cfg.Key, cfg.APIID))
+	base, err := ti.CheckedBaseURL(cfg, DefaultBaseURL, Spec.Name)
+	if err != nil {
+		return nil, err
 	}
 	return &Provider{client: ti.ClientFor(cfg, Spec), base: base, id: cfg.APIID, key: cfg.Key}, nil
 }
