@@ -248,7 +248,7 @@ func (a *App) runLookup(ctx context.Context, e *ti.Engine, qs []ti.Query, format
 	w := bufio.NewWriter(a.Env.Stdout)
 	defer w.Flush()
 	var all []intel.Result
-	errs, n := 0, 0
+	errs, n, offline := 0, 0, 0
 	began := time.Now()
 	last := began
 	first := true
@@ -260,6 +260,9 @@ func (a *App) runLookup(ctx context.Context, e *ti.Engine, qs []ti.Query, format
 		n++
 		if r.Status == intel.StatusError || r.Status == intel.StatusBadFormat {
 			errs++
+		}
+		if strings.Contains(r.Reason, "cannot resolve") || strings.Contains(r.Reason, "cannot connect") {
+			offline++
 		}
 		if noRaw {
 			r.Raw = nil
@@ -310,6 +313,9 @@ func (a *App) runLookup(ctx context.Context, e *ti.Engine, qs []ti.Query, format
 	}
 	if n > 0 && errs == n {
 		w.Flush()
+		if offline == n {
+			return fmt.Errorf("no provider could be reached (%d look-ups): this machine seems to have no internet; set HTTPS_PROXY, point base_url at a mirror, or use the offline feed (ti.providers.feed.paths; docs/enrichment.md)", n)
+		}
 		return fmt.Errorf("every look-up failed (%d); see the reasons above", n)
 	}
 	return nil

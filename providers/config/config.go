@@ -180,7 +180,7 @@ func readBounded(path string) ([]byte, os.FileInfo, error) {
 // modeWarning is the warning for a settings file other users can read ("" when
 // they cannot, and always on Windows, whose modes say nothing about this).
 func modeWarning(path string, mode os.FileMode) string {
-	if runtime.GOOS == "windows" || mode.Perm()&0o077 == 0 {
+	if runtime.GOOS == "windows" || !mode.IsRegular() || mode.Perm()&0o077 == 0 {
 		return ""
 	}
 	return fmt.Sprintf("settings file %s can be read by other users (mode %04o); it may hold API keys: chmod 600 %s", path, mode.Perm(), path)

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/http/httpproxy"
@@ -222,7 +223,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		}
 		if !retryable || attempt >= retries {
 			if err != nil {
-				return nil, c.redact(fmt.Errorf("%s: %w", c.opts.Name, err))
+				return nil, c.redact(fmt.Errorf("%s: %w", c.opts.Name, plain(req.URL, err)))
 			}
 			resp.Attempts = attempt + 1
 			return resp, nil
@@ -232,6 +233,49 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		}
 		backoff = min(backoff*2, c.opts.MaxBackoff)
 	}
+}
+
+// plain says what went wrong with the network in words an analyst can act
+// on ("cannot resolve otx.alienvault.com: no network, or a proxy is needed"),
+// instead of Go's `Get "https://…": dial tcp: lookup …` chain. The cause stays
+// reachable with errors.Is and errors.As.
+func plain(u *url.URL, err error) error {
+	host := ""
+	if u != nil {
+		host = u.Host // with the port: a mirror on 8443 is not the API on 443
+	}
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		authErr x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		invErr  x509.CertificateInvalidError
+		opErr   *net.OpError
+		to      timeoutError
+	)
+	msg := ""
+	switch {
+	case errors.As(err, &to), errors.Is(err, ErrBodyTooLarge), errors.As(err, new(*RateLimitError)):
+		return err // already plain
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		msg = fmt.Sprintf("cannot resolve %s: no network, or a proxy is needed (HTTPS_PROXY)", host)
+	case errors.As(err, &dnsErr):
+		msg = fmt.Sprintf("cannot resolve %s: %s", host, dnsErr.Err)
+	case errors.As(err, &certErr), errors.As(err, &authErr), errors.As(err, &hostErr), errors.As(err, &invErr):
+		msg = fmt.Sprintf("%s's TLS certificate is not trusted (an intercepting proxy needs its CA in the system store)", host)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = fmt.Sprintf("%s refused the connection", host)
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		msg = fmt.Sprintf("cannot connect to %s: %v", host, opErr.Err)
+	default:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			msg = fmt.Sprintf("%s: %v", host, ue.Err)
+		} else {
+			return err
+		}
+	}
+	return &Error{msg: msg, err: err}
 }
 
 // retryableErr reports whether another attempt might succeed after err: not

@@ -615,10 +615,10 @@ func TestErrorsCarryNoSecret(t *testing.T) {
 		secrets         []string
 		opts            Options
 	}{
-		{name: "query key, closed port", url: "http://" + addr + "/v1?access_key=" + secret + "&ip=1.2.3.4", want: addr + "/v1"},
-		{name: "path key, closed port", url: "http://" + addr + "/api/" + secret + "/ip", secrets: []string{secret}, want: "/api/[redacted]/ip"},
-		{name: "user info, closed port", url: "http://user:" + secret + "@" + addr + "/x", want: addr + "/x"},
-		{name: "fragment", url: "http://" + addr + "/x#" + secret, want: addr + "/x"},
+		{name: "query key, closed port", url: "http://" + addr + "/v1?access_key=" + secret + "&ip=1.2.3.4", want: addr + " refused the connection"},
+		{name: "path key, closed port", url: "http://" + addr + "/api/" + secret + "/ip", secrets: []string{secret}, want: addr + " refused the connection"},
+		{name: "user info, closed port", url: "http://user:" + secret + "@" + addr + "/x", want: addr + " refused the connection"},
+		{name: "fragment", url: "http://" + addr + "/x#" + secret, want: addr + " refused the connection"},
 		{name: "time-out", url: slow.URL + "/?key=" + secret, opts: Options{Timeout: 50 * time.Millisecond}, want: "no answer within"},
 		{name: "body too large", url: big.URL + "/?key=" + secret, opts: Options{MaxBody: 10}, want: "too large"},
 		{name: "bad scheme", url: "ftp://" + addr + "/?key=" + secret, want: "unsupported protocol scheme"},
@@ -835,5 +835,21 @@ func TestRateWaitBounded(t *testing.T) {
 		if _, err := c2.Do(context.Background(), req); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestPlainNetworkErrors: the reasons an analyst reads say what to do.
+func TestPlainNetworkErrors(t *testing.T) {
+	// The resolver's answer is faked: tests never reach the network, DNS included.
+	noDNS := &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}}
+	}}
+	c := New(Options{Name: "otx", Retries: -1, Timeout: 2 * time.Second, Transport: noDNS})
+	req, _ := http.NewRequest(http.MethodGet, "https://no-such-host.invalid/api/v1/x?key=SECRET", nil)
+	_, err := c.Do(context.Background(), req)
+	var dns *net.DNSError
+	if err == nil || !strings.Contains(err.Error(), "otx: cannot resolve no-such-host.invalid: no network, or a proxy is needed") ||
+		!errors.As(err, &dns) || strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), `Get "`) {
+		t.Errorf("DNS failure: %v", err)
 	}
 }

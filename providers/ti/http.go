@@ -35,7 +35,8 @@ func Unsupported(provider, ioc, iocType string) Result {
 func Send(ctx context.Context, c *httpx.Client, req *http.Request, r *Result, accept ...int) (*httpx.Response, bool) {
 	resp, err := c.Do(ctx, req)
 	if err != nil {
-		*r = r.Fail("%s", err.Error())
+		// The result names its provider: the client's "name: " prefix would repeat it.
+		*r = r.Fail("%s", strings.TrimPrefix(err.Error(), r.Provider+": "))
 		return nil, false
 	}
 	if json.Valid(resp.Body) {

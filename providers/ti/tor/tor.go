@@ -153,7 +153,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	l, err := p.List(ctx)
 	if err != nil {
-		return r.Fail("%v", err)
+		return r.Fail("%s", strings.TrimPrefix(err.Error(), "tor: "))
 	}
 	e, ok := l.Lookup(a)
 	if !ok {
@@ -279,7 +279,7 @@ func (p *Provider) fetch(ctx context.Context) (*ExitList, error) {
 	req.Header.Set("Accept", "text/plain")
 	resp, err := p.client.Do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("tor: downloading the exit list: %w", err)
+		return nil, fmt.Errorf("tor: downloading the exit list: %w", trimName(err))
 	}
 	if resp.Status != http.StatusOK {
 		return nil, fmt.Errorf("tor: downloading the exit list: HTTP %d %s", resp.Status, http.StatusText(resp.Status))
@@ -290,3 +290,18 @@ func (p *Provider) fetch(ctx context.Context) (*ExitList, error) {
 	}
 	return l, nil
 }
+
+// trimName drops the client's "tor: " prefix from err's message, keeping err
+// reachable for errors.Is.
+func trimName(err error) error {
+	msg := strings.TrimPrefix(err.Error(), Spec.Name+": ")
+	return &namedErr{msg: msg, err: err}
+}
+
+type namedErr struct {
+	msg string
+	err error
+}
+
+func (e *namedErr) Error() string { return e.msg }
+func (e *namedErr) Unwrap() error { return e.err }
