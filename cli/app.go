@@ -64,6 +64,8 @@ type App struct {
 	lib      *queries.Library
 	prov     data.Provider
 	registry *data.Registry
+	// engines are the workbench's threat-intelligence engines, by provider list.
+	engines map[string]builtEngine
 }
 
 // usageError marks errors in what the user typed or gave (exit code 2).

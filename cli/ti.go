@@ -16,6 +16,7 @@ import (
 
 	"github.com/quarry-sec/quarry/engine/frame"
 	"github.com/quarry-sec/quarry/engine/intel"
+	"github.com/quarry-sec/quarry/providers/config"
 	"github.com/quarry-sec/quarry/providers/httpx"
 	"github.com/quarry-sec/quarry/providers/ti"
 	"github.com/quarry-sec/quarry/providers/ti/registry"
@@ -63,32 +64,40 @@ func (a *App) TIEngine(opts TIOptions) (*ti.Engine, []string, func(), error) {
 	default:
 		return nil, nil, nil, usage("--scope must be primary, secondary or all (got %q)", opts.Scope)
 	}
-	done := func() {}
-	if !opts.NoCache && !cfg.Cache.Disabled {
-		if path := cfg.CachePath(); path != "" {
-			c, err := httpx.OpenCache(path)
-			switch {
-			case err == nil:
-				bo.Cache = c
-				done = func() { c.Close() }
-			case errors.Is(err, httpx.ErrCacheBusy):
-				notes = append(notes, "the look-up cache is in use by another Quarry; running without it")
-			default:
-				notes = append(notes, fmt.Sprintf("running without the look-up cache: %v", err))
-			}
-		}
-	}
 	e, more, err := registry.Build(bo)
 	if err != nil {
-		done()
 		return nil, nil, nil, usageError{err}
 	}
 	notes = append(notes, more...)
 	if len(e.Providers) == 0 {
-		done()
 		return nil, notes, nil, usage("no threat-intelligence provider to ask: %s", "see `quarry ti providers` and docs/enrichment.md")
 	}
+	done := func() {}
+	if !opts.NoCache {
+		var note string
+		e.Cache, done, note = openLookupCache(cfg)
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
 	return e, notes, done, nil
+}
+
+// openLookupCache opens the settings' look-up cache; with none (disabled,
+// busy, broken) it returns nil, a no-op closer and a note saying why.
+func openLookupCache(cfg *config.Config) (ti.Cache, func(), string) {
+	path := cfg.CachePath()
+	if cfg.Cache.Disabled || path == "" {
+		return nil, func() {}, ""
+	}
+	c, err := httpx.OpenCache(path)
+	switch {
+	case err == nil:
+		return c, func() { c.Close() }, ""
+	case errors.Is(err, httpx.ErrCacheBusy):
+		return nil, func() {}, "the look-up cache is in use by another Quarry; running without it"
+	}
+	return nil, func() {}, fmt.Sprintf("running without the look-up cache: %v", err)
 }
 
 type tiFlags struct {
@@ -485,7 +494,45 @@ func rateText(s ti.Spec, st registry.Settings) string {
 }
 
 // LookupEngine is the workbench's threat-intelligence engine: the settings'
-// default providers (or those named), through the cache.
+// default providers (or those named), through the cache. The providers are
+// built once a session, so their rate limits (and the Tor list) hold across
+// look-ups; the cache is opened for each look-up and closed by done, so a
+// quarry in another terminal can use it in between.
 func (a *App) LookupEngine(providers []string) (*ti.Engine, []string, func(), error) {
-	return a.TIEngine(TIOptions{Providers: providers})
+	key := strings.Join(providers, ",")
+	a.mu.Lock()
+	built, ok := a.engines[key]
+	a.mu.Unlock()
+	if !ok {
+		e, notes, done, err := a.TIEngine(TIOptions{Providers: providers, NoCache: true})
+		if err != nil {
+			return nil, notes, nil, err
+		}
+		done()
+		built = builtEngine{e: e, notes: notes}
+		a.mu.Lock()
+		if a.engines == nil {
+			a.engines = map[string]builtEngine{}
+		}
+		a.engines[key] = built
+		a.mu.Unlock()
+	}
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e := *built.e // the providers are shared; the cache is this look-up's
+	notes := append([]string(nil), built.notes...)
+	cache, done, note := openLookupCache(cfg)
+	e.Cache = cache
+	if note != "" {
+		notes = append(notes, note)
+	}
+	return &e, notes, done, nil
+}
+
+// builtEngine is a look-up engine the workbench keeps for the session.
+type builtEngine struct {
+	e     *ti.Engine
+	notes []string
 }

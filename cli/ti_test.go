@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -362,5 +363,29 @@ func TestCacheCommands(t *testing.T) {
 	out, _, _ = run(t, "", "--config", cfg, "cache", "clear")
 	if !strings.Contains(out, "cleared 0 cached answers") {
 		t.Errorf("clear all: %s", out)
+	}
+}
+
+// The workbench's engine is built once a session (rate limits and the Tor
+// list hold across look-ups); the cache is opened for each look-up.
+func TestLookupEngineKeptForTheSession(t *testing.T) {
+	t.Setenv("QUARRY_VT_KEY", testVTKey)
+	cfg := tiConfig(t, "")
+	app := &App{Env: Env{Stdout: io.Discard, Stderr: io.Discard}, configPath: cfg}
+	e1, _, done1, err := app.LookupEngine([]string{"vt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e1.Cache == nil {
+		t.Fatal("no cache")
+	}
+	done1()
+	e2, _, done2, err := app.LookupEngine([]string{"vt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done2()
+	if e1 == e2 || e1.Providers[0] != e2.Providers[0] || e2.Cache == nil {
+		t.Errorf("providers not shared across look-ups, or no cache: %p %p", e1.Providers[0], e2.Providers[0])
 	}
 }
