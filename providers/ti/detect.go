@@ -98,6 +98,14 @@ func Normalize(value, typ string) (string, error) {
 		if !strings.Contains(v, ".") {
 			return bad("%q is not a domain (no dot)", v)
 		}
+		if len(v) > MaxHost || strings.ContainsAny(v, "/\\?#@: \t") || !printable(v) {
+			return bad("%q is not a domain name", v)
+		}
+		for _, l := range strings.Split(v, ".") {
+			if l == "" || len(l) > 63 {
+				return bad("%q is not a domain name (empty or over-long label)", v)
+			}
+		}
 		return v, nil
 	case "md5_hash", "sha1_hash", "sha256_hash":
 		want := map[string]int{"md5_hash": 32, "sha1_hash": 40, "sha256_hash": 64}[typ]
