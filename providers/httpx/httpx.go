@@ -198,6 +198,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		retries = 0 // the body cannot be read twice
 	}
 	backoff := c.opts.Backoff
+	timeouts := 0
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, req)
 		if err != nil && ctx.Err() != nil {
@@ -208,6 +209,13 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		switch {
 		case err != nil:
 			retryable = retryableErr(err)
+			// A server that did not answer in Timeout once is asked once more, not
+			// Retries times: a dropped connection would otherwise hold the
+			// provider's answer for minutes.
+			if errors.As(err, new(timeoutError)) {
+				timeouts++
+				retryable = retryable && timeouts < 2
+			}
 		case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable:
 			retryable = true
 			if ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {

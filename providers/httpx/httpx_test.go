@@ -853,3 +853,20 @@ func TestPlainNetworkErrors(t *testing.T) {
 		t.Errorf("DNS failure: %v", err)
 	}
 }
+
+// TestTimeoutRetriedOnce: a server that never answers is asked twice, not
+// Retries+1 times.
+func TestTimeoutRetriedOnce(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c := New(Options{Name: "gn", Timeout: 50 * time.Millisecond, Retries: 5, Backoff: time.Millisecond})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	_, err := c.Do(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "no answer within 50ms") || n.Load() != 2 {
+		t.Errorf("err %v after %d requests, want a time-out after 2", err, n.Load())
+	}
+}

@@ -367,8 +367,8 @@ func TestFailuresStayWithTheirProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// OTX's answer streams out at once; GreyNoise's time-outs are retried
-	// (1 s, 2 s, 4 s backoff) before it reports.
+	// OTX's answer streams out at once; GreyNoise's time-out is retried once
+	// (after 1 s) before it reports.
 	if arrived["otx"] > time.Second || arrived["virustotal"] > time.Second || arrived["abuseipdb"] > 5*time.Second {
 		t.Errorf("arrivals %v: a failing provider held the others up", arrived)
 	}
