@@ -77,7 +77,13 @@ Exits 1 when something is invalid.`,
 				}
 				fmt.Fprintf(app.Env.Stderr, "quarry: settings: %s\n", src)
 			}
-			if err := frame.Encode(app.Env.Stdout, f, format); err != nil {
+			// The details are advice to follow: in the table they are not cut.
+			if format == frame.Table {
+				err = frame.EncodeTable(app.Env.Stdout, f, frame.TableOptions{MaxColWidth: 400})
+			} else {
+				err = frame.Encode(app.Env.Stdout, f, format)
+			}
+			if err != nil {
 				return err
 			}
 			if invalid > 0 {

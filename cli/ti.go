@@ -363,6 +363,10 @@ func (a *App) printResults(w io.Writer, e *ti.Engine, rs []intel.Result, format 
 	if err != nil {
 		return err
 	}
+	if format == frame.Table {
+		// Reasons and details are what an analyst reads: wider than the default cut.
+		return frame.EncodeTable(w, f, frame.TableOptions{MaxColWidth: 120})
+	}
 	return frame.Encode(w, f, format)
 }
 
