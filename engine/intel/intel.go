@@ -163,3 +163,13 @@ func (r Result) NotFound(reason string) Result {
 	}
 	return r
 }
+
+// Reject marks r as a bad-format indicator (malformed, or refused by the
+// provider as malformed) with a reason, and returns it.
+func (r Result) Reject(reason string) Result {
+	r.Status = StatusBadFormat
+	r.Found = false
+	r.Severity = SevUnknown
+	r.Reason = reason
+	return r
+}

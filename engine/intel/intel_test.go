@@ -47,3 +47,10 @@ func TestResultHelpers(t *testing.T) {
 		t.Errorf("NotFound = %+v", n)
 	}
 }
+
+func TestReject(t *testing.T) {
+	r := Result{Provider: "otx", Found: true, Severity: SevHigh}.Reject("not an IPv4 address")
+	if r.Status != StatusBadFormat || r.Found || r.Severity != SevUnknown || r.Reason != "not an IPv4 address" {
+		t.Errorf("Reject = %+v", r)
+	}
+}

@@ -111,3 +111,15 @@ func Supports(p Provider, iocType string) bool {
 	}
 	return false
 }
+
+// Constructor adapts a provider package's New to Spec.New. A failed New gives
+// a nil Provider, not an interface holding a nil pointer.
+func Constructor[P Provider](newP func(Config) (P, error)) func(Config) (Provider, error) {
+	return func(cfg Config) (Provider, error) {
+		p, err := newP(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+}

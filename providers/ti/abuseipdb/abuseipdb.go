@@ -66,13 +66,7 @@ var Spec = ti.Spec{
 	// Reports accumulate through the day; a day matches the daily quota.
 	TTL:  24 * time.Hour,
 	Docs: "https://docs.abuseipdb.com/#check-endpoint",
-	New: func(cfg ti.Config) (ti.Provider, error) {
-		p, err := New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	},
+	New:  ti.Constructor(New),
 }
 
 // Provider looks addresses up in AbuseIPDB. It is safe for concurrent use.
@@ -107,9 +101,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	r := ti.NewResult(Name, ioc, iocType)
 	if err := ti.CheckIP(ioc, iocType == "ipv4"); err != nil {
-		r.Status = ti.StatusBadFormat
-		r.Reason = err.Error()
-		return ti.Scrub(r, p.key)
+		return ti.Scrub(r.Reject(err.Error()), p.key)
 	}
 	r.Reference = webBase + url.PathEscape(ioc)
 	// "verbose" is a bare flag; url.Values would write "verbose=".

@@ -52,8 +52,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	var resp checkResponse
 	if status == http.StatusBadRequest || status == http.StatusUnprocessableEntity {
 		_ = json.Unmarshal(body, &resp) // the details are optional
-		r.Status = ti.StatusBadFormat
-		r.Reason = "AbuseIPDB rejected the address"
+		r = r.Reject("AbuseIPDB rejected the address")
 		if msg := details(resp.Errors); msg != "" {
 			r.Reason += ": " + msg
 		}

@@ -49,7 +49,7 @@ var Spec = ti.Spec{
 }
 
 func init() {
-	Spec.New = func(c ti.Config) (ti.Provider, error) { return New(c) }
+	Spec.New = ti.Constructor(New)
 }
 
 // key indexes an entry: its type family and normalised value.
@@ -238,7 +238,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	v, ok := normalise(iocType, ioc)
 	if !ok {
-		r.Status, r.Reason = ti.StatusBadFormat, "not a valid "+iocType
+		r = r.Reject("not a valid "+iocType)
 		return r
 	}
 	h, ok := p.head[key{fam, v}]

@@ -62,13 +62,7 @@ var Spec = ti.Spec{
 	// GreyNoise reclassifies addresses daily; a day also spares the quota.
 	TTL:  24 * time.Hour,
 	Docs: "https://docs.greynoise.io/reference/get_v3-community-ip",
-	New: func(cfg ti.Config) (ti.Provider, error) {
-		p, err := New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	},
+	New:  ti.Constructor(New),
 }
 
 // Provider looks addresses up in GreyNoise. It is safe for concurrent use.
@@ -101,9 +95,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	r := ti.NewResult(Name, ioc, iocType)
 	if err := checkIPv4(ioc); err != nil {
-		r.Status = ti.StatusBadFormat
-		r.Reason = err.Error()
-		return ti.Scrub(r, p.key)
+		return ti.Scrub(r.Reject(err.Error()), p.key)
 	}
 	r.Reference = vizBase + "ip/" + ioc
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+"/v3/community/"+url.PathEscape(ioc), nil)

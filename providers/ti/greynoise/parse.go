@@ -67,8 +67,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 		return r.NotFound("IP not observed by GreyNoise")
 	case http.StatusBadRequest:
 		_ = json.Unmarshal(body, &c)
-		r.Status = ti.StatusBadFormat
-		r.Reason = "GreyNoise rejected the address (400)"
+		r = r.Reject("GreyNoise rejected the address (400)")
 		if msg := ti.Clean(c.Message, ti.MaxText); msg != "" {
 			r.Reason += ": " + msg
 		}

@@ -58,13 +58,7 @@ var Spec = ti.Spec{
 	// Pulses are added as campaigns are reported; a day keeps answers fresh.
 	TTL:  24 * time.Hour,
 	Docs: "https://otx.alienvault.com/api",
-	New: func(cfg ti.Config) (ti.Provider, error) {
-		p, err := New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	},
+	New:  ti.Constructor(New),
 }
 
 // Provider looks indicators up in OTX. It is safe for concurrent use.
@@ -98,9 +92,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	r := ti.NewResult(Name, ioc, iocType)
 	if err != nil {
-		r.Status = ti.StatusBadFormat
-		r.Reason = err.Error()
-		return ti.Scrub(r, p.key)
+		return ti.Scrub(r.Reject(err.Error()), p.key)
 	}
 	r.Reference = ref
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)

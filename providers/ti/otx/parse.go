@@ -90,8 +90,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 	if status == http.StatusBadRequest {
 		var e errorBody
 		_ = json.Unmarshal(body, &e) // the message is optional
-		r.Status = ti.StatusBadFormat
-		r.Reason = "OTX rejected the indicator as malformed (400)"
+		r = r.Reject("OTX rejected the indicator as malformed (400)")
 		if msg := ti.Clean(firstNonEmpty(e.Detail, e.Error), ti.MaxText); msg != "" {
 			r.Reason += ": " + msg
 		}

@@ -64,7 +64,7 @@ var Spec = ti.Spec{
 }
 
 func init() {
-	Spec.New = func(c ti.Config) (ti.Provider, error) { return New(c) }
+	Spec.New = ti.Constructor(New)
 }
 
 // Provider is a URLhaus client. It is safe for concurrent use.
@@ -106,7 +106,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	case "ipv4":
 		a, err := netip.ParseAddr(v)
 		if err != nil || !a.Unmap().Is4() {
-			r.Status, r.Reason = ti.StatusBadFormat, "not an ipv4 address"
+			r = r.Reject("not an ipv4 address")
 			return r
 		}
 		v = a.Unmap().String()
@@ -121,7 +121,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 		return ti.Unsupported(Spec.Name, ioc, iocType)
 	}
 	if v == "" {
-		r.Status, r.Reason = ti.StatusBadFormat, "empty indicator"
+		r = r.Reject("empty indicator")
 		return r
 	}
 	form := url.Values{field: {v}}.Encode()
@@ -242,9 +242,7 @@ func parse(body []byte, endpoint string, r *ti.Result) {
 		*r = r.NotFound("no results")
 		return
 	case "invalid_url", "invalid_host", "invalid_md5", "invalid_sha256", "invalid_payload", "http_post_expected":
-		r.Status = ti.StatusBadFormat
-		r.Found, r.Severity = false, ti.SevUnknown
-		r.Reason = "URLhaus rejected the indicator: " + qs
+		*r = r.Reject("URLhaus rejected the indicator: " + qs)
 		return
 	case "unknown_auth_key":
 		*r = r.Fail("authorization failed: URLhaus did not accept the Auth-Key (unknown_auth_key)")

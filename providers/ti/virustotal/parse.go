@@ -94,8 +94,7 @@ func interpret(r ti.Result, status int, body []byte) ti.Result {
 		if status == http.StatusNotFound {
 			return r.NotFound(msg)
 		}
-		r.Status = ti.StatusBadFormat
-		r.Reason = "VirusTotal rejected the indicator"
+		r = r.Reject("VirusTotal rejected the indicator")
 		if msg != "" {
 			r.Reason += ": " + msg
 		}

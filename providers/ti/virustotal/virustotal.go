@@ -43,13 +43,7 @@ var Spec = ti.Spec{
 	// Detections on a known object change slowly; a day matches the quota.
 	TTL:  24 * time.Hour,
 	Docs: "https://docs.virustotal.com/reference/overview",
-	New: func(cfg ti.Config) (ti.Provider, error) {
-		p, err := New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
-	},
+	New:  ti.Constructor(New),
 }
 
 // keyEnv is the environment variable the registry reads the key from.
@@ -103,9 +97,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	r := ti.NewResult(Name, ioc, iocType)
 	if err != nil {
-		r.Status = ti.StatusBadFormat
-		r.Reason = err.Error()
-		return ti.Scrub(r, p.key)
+		return ti.Scrub(r.Reject(err.Error()), p.key)
 	}
 	r.Reference = ref
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)

@@ -65,7 +65,7 @@ var Spec = ti.Spec{
 }
 
 func init() {
-	Spec.New = func(c ti.Config) (ti.Provider, error) { return New(c) }
+	Spec.New = ti.Constructor(New)
 }
 
 // Provider is an X-Force Exchange client. It is safe for concurrent use.
@@ -104,20 +104,20 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	case "ipv4", "ipv6":
 		a, err := netip.ParseAddr(v)
 		if err != nil || (iocType == "ipv4") != a.Unmap().Is4() {
-			r.Status, r.Reason = ti.StatusBadFormat, fmt.Sprintf("not an %s address", iocType)
+			r = r.Reject(fmt.Sprintf("not an %s address", iocType))
 			return r
 		}
 		v = a.Unmap().String()
 		kind, refKind = "ipr", "ip"
 	case "dns", "url":
 		if v == "" {
-			r.Status, r.Reason = ti.StatusBadFormat, "empty indicator"
+			r = r.Reject("empty indicator")
 			return r
 		}
 		kind, refKind = "url", "url"
 	case "md5_hash", "sha1_hash", "sha256_hash":
 		if !isHash(v, iocType) {
-			r.Status, r.Reason = ti.StatusBadFormat, fmt.Sprintf("not a %s", iocType)
+			r = r.Reject(fmt.Sprintf("not a %s", iocType))
 			return r
 		}
 		v = strings.ToLower(v)
@@ -148,8 +148,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 		}
 		return r.Fail("%s", p.redact(truncate(msg, 200)))
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
-		r.Status = ti.StatusBadFormat
-		r.Reason = fmt.Sprintf("X-Force rejected the indicator (%d)", resp.Status)
+		r = r.Reject(fmt.Sprintf("X-Force rejected the indicator (%d)", resp.Status))
 		if e := errorText(resp.Body); e != "" {
 			r.Reason += ": " + p.redact(e)
 		}
