@@ -238,7 +238,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	v, ok := normalise(iocType, ioc)
 	if !ok {
-		r = r.Reject("not a valid "+iocType)
+		r = r.Reject("not a valid " + iocType)
 		return r
 	}
 	h, ok := p.head[key{fam, v}]

@@ -148,7 +148,7 @@ func (p *Provider) Lookup(ctx context.Context, ioc, iocType string) ti.Result {
 	}
 	a, err := netip.ParseAddr(strings.TrimSpace(ioc))
 	if err != nil || (iocType == "ipv4") != a.Unmap().Is4() {
-		r = r.Reject("not an "+iocType+" address")
+		r = r.Reject("not an " + iocType + " address")
 		return r
 	}
 	l, err := p.List(ctx)
