@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +48,7 @@ damaged).`,
 			if provider != "" {
 				spec, ok := registry.Find(provider)
 				if !ok {
-					return usage("no provider %q (known: %v)", provider, registry.Names())
+					return usage("no provider %q (known: %s)", provider, strings.Join(registry.Names(), ", "))
 				}
 				provider = spec.Name
 			}

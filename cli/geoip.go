@@ -174,6 +174,9 @@ func (a *App) locate(ctx context.Context, addrs []netip.Addr, fl geoFlags) ([]ge
 	city, asn := fl.city, fl.asn
 	if city == "" && asn == "" {
 		city, asn = cfg.GeoIPCityDB(), cfg.GeoIPASNDB()
+		if city == "" && asn == "" {
+			return nil, usage("no GeoIP database: none in %s and no geoip.city_db or geoip.asn_db set; run `quarry geoip update` (needs a free MaxMind licence key), or pass --db/--asn-db", cfg.GeoIPFolder())
+		}
 	}
 	m, err := geoip.OpenMaxMind(city, asn)
 	if err != nil {

@@ -257,7 +257,7 @@ func (a *App) runLookup(ctx context.Context, e *ti.Engine, qs []ti.Query, format
 	w := bufio.NewWriter(a.Env.Stdout)
 	defer w.Flush()
 	var all []intel.Result
-	errs, n, offline := 0, 0, 0
+	errs, n, offline, bad := 0, 0, 0, 0
 	began := time.Now()
 	last := began
 	first := true
@@ -269,6 +269,9 @@ func (a *App) runLookup(ctx context.Context, e *ti.Engine, qs []ti.Query, format
 		n++
 		if r.Status == intel.StatusError || r.Status == intel.StatusBadFormat {
 			errs++
+		}
+		if r.Status == intel.StatusBadFormat && r.Provider == ti.Checker {
+			bad++
 		}
 		if strings.Contains(r.Reason, "cannot resolve") || strings.Contains(r.Reason, "cannot connect") {
 			offline++
@@ -322,6 +325,9 @@ func (a *App) runLookup(ctx context.Context, e *ti.Engine, qs []ti.Query, format
 	}
 	if n > 0 && errs == n {
 		w.Flush()
+		if bad == n {
+			return usage("nothing to look up: every indicator was rejected (see the reasons above)")
+		}
 		if offline == n {
 			return fmt.Errorf("no provider could be reached (%d look-ups): this machine seems to have no internet; set HTTPS_PROXY, point base_url at a mirror, or use the offline feed (ti.providers.feed.paths; docs/enrichment.md)", n)
 		}

@@ -158,6 +158,8 @@ func TestTILookupErrors(t *testing.T) {
 		{[]string{"ti", "lookup", "8.8.8.8", "--base-url", "vt"}, "PROVIDER=URL"},
 		{[]string{"ti", "lookup", "8.8.8.8", "--scope", "most"}, "--scope"},
 		{[]string{"ti", "lookup", "--column", "x"}, "--column needs --input"},
+		{[]string{"ti", "lookup", "notanioc", "10.0.0.1", "--providers", "vt"}, "every indicator was rejected"},
+		{[]string{"cache", "clear", "--provider", "nosuch"}, "known: virustotal, otx,"},
 	} {
 		_, errOut, code := run(t, "", append([]string{"--config", cfg}, c.args...)...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
